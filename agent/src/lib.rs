@@ -1,0 +1,1 @@
+//! The karmada-agent library (pull mode). Arrives with the cluster-lifecycle tranche.

@@ -1,0 +1,4 @@
+//! Integration tests of karmada-apiserver (one test binary; see build notes in the README).
+
+mod storage;
+mod support;

@@ -1,0 +1,7 @@
+//! Storage: the shared conformance suite instantiated per backend, plus backend-specific tests.
+
+pub mod suite;
+
+mod embedded;
+mod etcd;
+mod etcd_only;

@@ -1,0 +1,1 @@
+//! The karmadactl library: each subcommand is a function here; `main.rs` only parses arguments.
