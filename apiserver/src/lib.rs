@@ -1,2 +1,13 @@
-//! karmada-apiserver: the federation's Kubernetes-compatible API server and its storage.
+//! karmada-apiserver: the federation's Kubernetes-compatible API server and its revisioned storage.
+//!
+//! * [`storage`] — the storage contract and its etcd and embedded backends;
+//! * [`server`] — options, certificates, the TLS listener and shutdown;
+//! * [`http`] — the HTTP service (`router`), authentication and limits;
+//! * [`status`] — the one mapping from errors to Kubernetes `Status` responses.
+
+pub mod auth;
+pub mod http;
+pub mod pki;
+pub mod server;
+pub mod status;
 pub mod storage;

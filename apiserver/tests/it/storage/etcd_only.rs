@@ -57,9 +57,6 @@ async fn next_event(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_watch_survives_an_etcd_restart_without_losing_or_repeating_events() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("karmada_apiserver=debug")
-        .try_init(); // TEMP
     let mut etcd = EtcdProcess::spawn().await;
     let store = connect(&etcd).await;
     let mut watch = store.watch("/r/", None).await.unwrap();

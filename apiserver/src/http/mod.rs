@@ -1,0 +1,126 @@
+//! The HTTP surface: `router(state)` builds the whole service, so most tests can call it with
+//! `oneshot` and no socket. Authentication, limits and request logging are middleware here; handlers
+//! return `Result<_, ApiError>` and never log errors themselves.
+
+mod system;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::Semaphore;
+
+use crate::auth::{Authenticator, PeerIdentity, UserInfo};
+use crate::status::ApiError;
+use crate::storage::Store;
+
+/// The largest request body accepted (kube-apiserver's limit is 3 MiB).
+pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+/// Most non-watch requests served at once; more get 429.
+pub const MAX_IN_FLIGHT: usize = 400;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub authenticator: Authenticator,
+    in_flight: Semaphore,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, authenticator: Authenticator) -> Self {
+        AppState {
+            store,
+            authenticator,
+            in_flight: Semaphore::new(MAX_IN_FLIGHT),
+        }
+    }
+}
+
+/// Builds the API server's HTTP service.
+pub fn router(state: Arc<AppState>) -> Router {
+    let authenticated = Router::new()
+        .route("/version", get(system::version))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            limit_in_flight,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            authenticate,
+        ));
+    Router::new()
+        .route("/healthz", get(system::healthz))
+        .route("/livez", get(system::livez))
+        .route("/readyz", get(system::readyz))
+        .merge(authenticated)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn not_found(request: Request) -> ApiError {
+    ApiError::path_not_found(request.uri().path())
+}
+
+async fn authenticate(
+    State(state): State<Arc<AppState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let peer = request
+        .extensions()
+        .get::<PeerIdentity>()
+        .cloned()
+        .unwrap_or_default();
+    match state.authenticator.authenticate(&peer, request.headers()) {
+        Some(user) => {
+            request.extensions_mut().insert::<Arc<UserInfo>>(user);
+            next.run(request).await
+        }
+        None => ApiError::unauthorized().into_response(),
+    }
+}
+
+async fn limit_in_flight(
+    State(state): State<Arc<AppState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    // Watches are long-running and not counted, as in kube-apiserver.
+    let is_watch = request
+        .uri()
+        .query()
+        .is_some_and(|q| q.split('&').any(|p| p == "watch=true" || p == "watch=1"));
+    if is_watch {
+        return next.run(request).await;
+    }
+    match state.in_flight.try_acquire() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => ApiError::too_many_requests().into_response(),
+    }
+}
+
+async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let user = request
+        .extensions()
+        .get::<PeerIdentity>()
+        .and_then(|p| p.0.as_ref().map(|u| u.name.clone()));
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "karmada_apiserver::request",
+        %method,
+        %path,
+        user = user.as_deref().unwrap_or(""),
+        status = response.status().as_u16(),
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    response
+}

@@ -1,0 +1,57 @@
+//! Health and version endpoints.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use super::AppState;
+
+/// The Kubernetes version this server speaks. kubectl's version dispatcher picks its binary by it.
+pub const KUBERNETES_MAJOR: &str = "1";
+pub const KUBERNETES_MINOR: &str = "33";
+
+pub async fn version() -> Json<Value> {
+    Json(json!({
+        "major": KUBERNETES_MAJOR,
+        "minor": KUBERNETES_MINOR,
+        "gitVersion": format!("v{KUBERNETES_MAJOR}.{KUBERNETES_MINOR}.0-karmada-rs.{}", karmada_api::names::VERSION),
+        "gitCommit": "",
+        "gitTreeState": "clean",
+        "buildDate": "",
+        "goVersion": "",
+        "compiler": "rustc",
+        "platform": format!("{}/{}", std::env::consts::OS, go_arch()),
+    }))
+}
+
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+pub async fn livez() -> &'static str {
+    "ok"
+}
+
+/// Ready when storage answers.
+pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, String) {
+    match state.store.current_revision().await {
+        Ok(_) => (StatusCode::OK, "ok".into()),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("[-]storage failed: {error}\nreadyz check failed"),
+        ),
+    }
+}
+
+/// The architecture as Go (and so kubectl) names it.
+fn go_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        other => other,
+    }
+}
