@@ -105,7 +105,10 @@ impl Authenticator {
         if let Some(user) = &peer.0 {
             return Some(Arc::clone(user));
         }
-        let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+        let value = headers
+            .get(axum::http::header::AUTHORIZATION)?
+            .to_str()
+            .ok()?;
         let (scheme, token) = value.split_once(' ')?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return None;
@@ -164,13 +167,21 @@ mod tests {
         auth.load_token_file(&path).unwrap();
         let mut headers = HeaderMap::new();
         headers.insert("authorization", "Bearer sekret".parse().unwrap());
-        let user = auth.authenticate(&PeerIdentity::default(), &headers).unwrap();
+        let user = auth
+            .authenticate(&PeerIdentity::default(), &headers)
+            .unwrap();
         assert_eq!(user.name, "alice");
         assert_eq!(user.groups, ["system:masters", "devs"]);
         headers.insert("authorization", "Bearer wrong".parse().unwrap());
-        assert!(auth.authenticate(&PeerIdentity::default(), &headers).is_none());
+        assert!(
+            auth.authenticate(&PeerIdentity::default(), &headers)
+                .is_none()
+        );
         headers.insert("authorization", "Basic sekret".parse().unwrap());
-        assert!(auth.authenticate(&PeerIdentity::default(), &headers).is_none());
+        assert!(
+            auth.authenticate(&PeerIdentity::default(), &headers)
+                .is_none()
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod http;
 pub mod pki;
+pub mod registry;
 pub mod server;
 pub mod status;
 pub mod storage;

@@ -173,7 +173,10 @@ pub fn load_or_create(dir: &Path, sans: &[String]) -> Result<Pki, PkiError> {
     let pair = |name: &str,
                 make: &dyn Fn() -> Result<(String, String), PkiError>|
      -> Result<(String, String), PkiError> {
-        let (cert_path, key_path) = (dir.join(format!("{name}.crt")), dir.join(format!("{name}.key")));
+        let (cert_path, key_path) = (
+            dir.join(format!("{name}.crt")),
+            dir.join(format!("{name}.key")),
+        );
         if let (Some(cert), Some(key)) = (read(&cert_path)?, read(&key_path)?) {
             return Ok((cert, key));
         }

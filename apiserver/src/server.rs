@@ -142,46 +142,44 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
 
     // Certificates: given, or generated once and reused.
     let mut kubeconfig = None;
-    let (serving_cert, serving_key, mut client_ca) = match (
-        &options.tls_cert_file,
-        &options.tls_private_key_file,
-    ) {
-        (Some(cert), Some(key)) => (read_pem_file(cert)?, read_pem_file(key)?, None),
-        _ => {
-            let mut sans = vec!["127.0.0.1".to_string(), "::1".into(), "localhost".into()];
-            if !options.bind_address.is_unspecified() {
-                sans.push(options.bind_address.to_string());
+    let (serving_cert, serving_key, mut client_ca) =
+        match (&options.tls_cert_file, &options.tls_private_key_file) {
+            (Some(cert), Some(key)) => (read_pem_file(cert)?, read_pem_file(key)?, None),
+            _ => {
+                let mut sans = vec!["127.0.0.1".to_string(), "::1".into(), "localhost".into()];
+                if !options.bind_address.is_unspecified() {
+                    sans.push(options.bind_address.to_string());
+                }
+                sans.extend(options.cert_sans.iter().cloned());
+                let material = pki::load_or_create(&options.data_dir.join("pki"), &sans)?;
+                let host = if addr.ip().is_unspecified() {
+                    IpAddr::V4(Ipv4Addr::LOCALHOST)
+                } else {
+                    addr.ip()
+                };
+                let url = format!("https://{}", SocketAddr::new(host, addr.port()));
+                let path = options
+                    .kubeconfig_out
+                    .clone()
+                    .unwrap_or_else(|| options.data_dir.join("admin.kubeconfig"));
+                pki::write_private(
+                    &path,
+                    &pki::kubeconfig(
+                        &url,
+                        &material.ca_cert_pem,
+                        &material.admin_cert_pem,
+                        &material.admin_key_pem,
+                        "karmada-apiserver",
+                    ),
+                )?;
+                kubeconfig = Some(path);
+                (
+                    material.serving_cert_pem,
+                    material.serving_key_pem,
+                    Some(material.ca_cert_pem),
+                )
             }
-            sans.extend(options.cert_sans.iter().cloned());
-            let material = pki::load_or_create(&options.data_dir.join("pki"), &sans)?;
-            let host = if addr.ip().is_unspecified() {
-                IpAddr::V4(Ipv4Addr::LOCALHOST)
-            } else {
-                addr.ip()
-            };
-            let url = format!("https://{}", SocketAddr::new(host, addr.port()));
-            let path = options
-                .kubeconfig_out
-                .clone()
-                .unwrap_or_else(|| options.data_dir.join("admin.kubeconfig"));
-            pki::write_private(
-                &path,
-                &pki::kubeconfig(
-                    &url,
-                    &material.ca_cert_pem,
-                    &material.admin_cert_pem,
-                    &material.admin_key_pem,
-                    "karmada-apiserver",
-                ),
-            )?;
-            kubeconfig = Some(path);
-            (
-                material.serving_cert_pem,
-                material.serving_key_pem,
-                Some(material.ca_cert_pem),
-            )
-        }
-    };
+        };
     if let Some(path) = &options.client_ca_file {
         client_ca = Some(read_pem_file(path)?);
     }
@@ -216,6 +214,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         authenticator.load_token_file(path)?;
     }
     let state = Arc::new(AppState::new(Arc::clone(&store), authenticator));
+    bootstrap_namespaces(&state).await?;
     let app = router(state);
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -284,11 +283,13 @@ async fn serve(
                     .and_then(user_from_certificate)
                     .map(Arc::new),
             );
-            let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(peer.clone());
-                request.extensions_mut().insert(RemoteAddr(remote));
-                app.clone().oneshot(request.map(axum::body::Body::new))
-            });
+            let service = hyper::service::service_fn(
+                move |mut request: hyper::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(peer.clone());
+                    request.extensions_mut().insert(RemoteAddr(remote));
+                    app.clone().oneshot(request.map(axum::body::Body::new))
+                },
+            );
             let builder = auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection_with_upgrades(TokioIo::new(tls), service);
             if let Err(error) = watcher.watch(connection.into_owned()).await {
@@ -308,3 +309,39 @@ async fn serve(
 /// The client's address, attached to every request.
 #[derive(Debug, Clone, Copy)]
 pub struct RemoteAddr(pub SocketAddr);
+
+/// The namespaces every Kubernetes API server has.
+const SYSTEM_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// Creates the system namespaces that do not exist yet.
+async fn bootstrap_namespaces(state: &AppState) -> anyhow::Result<()> {
+    let info = state
+        .registry
+        .get("", "v1", "namespaces")
+        .context("namespaces are not registered")?;
+    for name in SYSTEM_NAMESPACES {
+        let mut object = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": name},
+            "spec": {"finalizers": ["kubernetes"]},
+            "status": {"phase": "Active"},
+        });
+        let map = object.as_object_mut().context("namespace is an object")?;
+        crate::http::object::initialize(&info, map);
+        // `initialize` drops status for kinds with a status subresource; a namespace starts Active.
+        object["status"] = serde_json::json!({"phase": "Active"});
+        match state
+            .store
+            .create(
+                &info.key(None, name),
+                crate::http::object::to_storage(&object),
+            )
+            .await
+        {
+            Ok(_) | Err(crate::storage::StorageError::AlreadyExists { .. }) => {}
+            Err(e) => return Err(e).with_context(|| format!("failed to create namespace {name}")),
+        }
+    }
+    Ok(())
+}

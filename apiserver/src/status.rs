@@ -122,9 +122,11 @@ impl ApiError {
 impl From<StorageError> for ApiError {
     fn from(error: StorageError) -> Self {
         match error {
-            StorageError::NotFound { key } => {
-                ApiError::new(StatusCode::NOT_FOUND, "NotFound", format!("{key} not found"))
-            }
+            StorageError::NotFound { key } => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NotFound",
+                format!("{key} not found"),
+            ),
             StorageError::AlreadyExists { key } => ApiError::new(
                 StatusCode::CONFLICT,
                 "AlreadyExists",
@@ -184,7 +186,9 @@ impl From<StorageError> for ApiError {
                 "ServiceUnavailable",
                 "the server is shutting down",
             ),
-            StorageError::Corrupt { reason } => ApiError::internal(format!("corrupt storage: {reason}")),
+            StorageError::Corrupt { reason } => {
+                ApiError::internal(format!("corrupt storage: {reason}"))
+            }
         }
     }
 }
@@ -210,7 +214,11 @@ mod tests {
     fn storage_errors_map_to_the_kubernetes_codes_and_reasons() {
         let cases = [
             (StorageError::NotFound { key: "k".into() }, 404, "NotFound"),
-            (StorageError::AlreadyExists { key: "k".into() }, 409, "AlreadyExists"),
+            (
+                StorageError::AlreadyExists { key: "k".into() },
+                409,
+                "AlreadyExists",
+            ),
             (
                 StorageError::Conflict {
                     key: "k".into(),
@@ -233,8 +241,18 @@ mod tests {
                 400,
                 "BadRequest",
             ),
-            (StorageError::Unavailable { reason: "x".into() }, 503, "ServiceUnavailable"),
-            (StorageError::Corrupt { reason: "secret detail".into() }, 500, "InternalError"),
+            (
+                StorageError::Unavailable { reason: "x".into() },
+                503,
+                "ServiceUnavailable",
+            ),
+            (
+                StorageError::Corrupt {
+                    reason: "secret detail".into(),
+                },
+                500,
+                "InternalError",
+            ),
         ];
         for (error, code, reason) in cases {
             let api = ApiError::from(error);
@@ -243,7 +261,12 @@ mod tests {
             let status = api.to_status();
             assert_eq!(status["kind"], "Status");
             assert_eq!(status["code"], code);
-            assert!(!status["message"].as_str().unwrap().contains("secret detail"));
+            assert!(
+                !status["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("secret detail")
+            );
         }
     }
 }

@@ -2,7 +2,15 @@
 //! `oneshot` and no socket. Authentication, limits and request logging are middleware here; handlers
 //! return `Result<_, ApiError>` and never log errors themselves.
 
+mod discovery;
+mod negotiate;
+pub mod object;
+pub mod path;
+mod resources;
+pub mod selector;
 mod system;
+mod table;
+mod watch;
 
 use std::sync::Arc;
 
@@ -14,6 +22,7 @@ use axum::routing::get;
 use tokio::sync::Semaphore;
 
 use crate::auth::{Authenticator, PeerIdentity, UserInfo};
+use crate::registry::Registry;
 use crate::status::ApiError;
 use crate::storage::Store;
 
@@ -26,6 +35,7 @@ pub const MAX_IN_FLIGHT: usize = 400;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub authenticator: Authenticator,
+    pub registry: Registry,
     in_flight: Semaphore,
 }
 
@@ -34,6 +44,7 @@ impl AppState {
         AppState {
             store,
             authenticator,
+            registry: Registry::with_builtins(),
             in_flight: Semaphore::new(MAX_IN_FLIGHT),
         }
     }
@@ -43,6 +54,11 @@ impl AppState {
 pub fn router(state: Arc<AppState>) -> Router {
     let authenticated = Router::new()
         .route("/version", get(system::version))
+        .route("/openapi/v2", get(system::openapi_v2))
+        .route("/api", axum::routing::any(resources::api))
+        .route("/api/{*rest}", axum::routing::any(resources::api))
+        .route("/apis", axum::routing::any(resources::api))
+        .route("/apis/{*rest}", axum::routing::any(resources::api))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -55,3 +55,16 @@ fn go_arch() -> &'static str {
         other => other,
     }
 }
+
+/// `/openapi/v2`: kubectl 1.27 and 1.28 need a 200 here before apply, create -f, edit and diff. An
+/// empty protobuf Document is a valid answer that makes kubectl fall back to its compiled-in type
+/// knowledge; real schemas (for `kubectl explain`) are served by `/openapi/v3`.
+pub async fn openapi_v2() -> impl axum::response::IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/com.github.proto-openapi.spec.v2.v1.0+protobuf",
+        )],
+        Vec::<u8>::new(),
+    )
+}

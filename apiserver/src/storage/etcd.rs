@@ -139,8 +139,12 @@ impl EtcdStore {
         };
         // The client connects lazily: make sure etcd is really there.
         store.current_revision().await.map_err(|error| {
+            let reason = match error {
+                StorageError::Unavailable { reason } => reason,
+                other => other.to_string(),
+            };
             StorageError::unavailable(format!(
-                "etcd at {} did not answer: {error}",
+                "etcd at {} did not answer: {reason}",
                 config.endpoints.join(",")
             ))
         })?;
@@ -161,7 +165,7 @@ impl Inner {
         let mod_revision = Revision(kv.mod_revision());
         let (key, value) = kv.into_key_value();
         Ok(KeyValue {
-            key: self.keys.from_etcd(&key)?,
+            key: self.keys.caller_key(&key)?,
             value: Bytes::from(value),
             create_revision,
             mod_revision,
@@ -688,6 +692,8 @@ impl Forwarder {
         let closed = self.tx.clone();
         let mut stream = Some(first);
         let mut backoff = WATCH_RETRY_MIN;
+        // Failed attempts to re-create the watch since it last worked (logged once, not each time).
+        let mut failed_attempts = 0u32;
         loop {
             let outcome = match stream.take() {
                 Some(mut current) => {
@@ -709,8 +715,9 @@ impl Forwarder {
                         () = closed.closed() => WatchBreak::ConsumerGone,
                         opened = open => match opened {
                             Ok(reopened) => {
-                                tracing::debug!(prefix = %self.prefix,
+                                tracing::info!(prefix = %self.prefix,
                                     after = self.last_delivered.0, "re-created etcd watch");
+                                failed_attempts = 0;
                                 stream = Some(reopened);
                                 continue;
                             }
@@ -723,8 +730,14 @@ impl Forwarder {
             let end = match outcome {
                 WatchBreak::ConsumerGone => return,
                 WatchBreak::Retry(reason) => {
-                    tracing::warn!(prefix = %self.prefix, after = self.last_delivered.0,
-                        %reason, retry_in = ?backoff, "etcd watch broke; re-creating it");
+                    if failed_attempts == 0 {
+                        tracing::warn!(prefix = %self.prefix, after = self.last_delivered.0,
+                            %reason, "etcd watch broke; re-creating it");
+                    } else {
+                        tracing::debug!(prefix = %self.prefix, after = self.last_delivered.0,
+                            %reason, retry_in = ?backoff, "etcd watch not re-created yet");
+                    }
+                    failed_attempts = failed_attempts.saturating_add(1);
                     tokio::select! {
                         biased;
                         () = closed.closed() => return,
@@ -849,7 +862,7 @@ impl Keyspace {
     }
 
     /// The caller's key for a key read from etcd.
-    fn from_etcd(&self, raw: &[u8]) -> Result<String> {
+    fn caller_key(&self, raw: &[u8]) -> Result<String> {
         let Some(relative) = raw.strip_prefix(self.namespace.as_bytes()) else {
             return Err(StorageError::Corrupt {
                 reason: format!(
@@ -942,9 +955,9 @@ fn classify_status(code: i32, message: &str) -> Failure {
     } else if message.contains("required revision is a future revision") {
         Failure::FutureRevision
     } else if code == GRPC_INVALID_ARGUMENT || code == GRPC_OUT_OF_RANGE {
-        Failure::Rejected(message.to_string())
+        Failure::Rejected(format!("etcd refused the request: {message}"))
     } else {
-        Failure::Unavailable(message.to_string())
+        Failure::Unavailable(format!("etcd request failed: {message}"))
     }
 }
 
@@ -992,14 +1005,14 @@ mod tests {
     fn keys_are_namespaced_on_the_way_in_and_stripped_on_the_way_out() {
         let keys = Keyspace::new("/ns".into());
         assert_eq!(keys.to_etcd("/registry/a"), b"/ns/registry/a".to_vec());
-        assert_eq!(keys.from_etcd(b"/ns/registry/a").unwrap(), "/registry/a");
+        assert_eq!(keys.caller_key(b"/ns/registry/a").unwrap(), "/registry/a");
     }
 
     #[test]
     fn a_key_outside_the_namespace_is_corrupt() {
         let keys = Keyspace::new("/ns".into());
         assert!(matches!(
-            keys.from_etcd(b"/other/a"),
+            keys.caller_key(b"/other/a"),
             Err(StorageError::Corrupt { .. })
         ));
     }
@@ -1008,7 +1021,7 @@ mod tests {
     fn a_key_that_is_not_utf8_is_corrupt_not_a_panic() {
         let keys = Keyspace::new(String::new());
         assert!(matches!(
-            keys.from_etcd(b"/a/\xff\xfe"),
+            keys.caller_key(b"/a/\xff\xfe"),
             Err(StorageError::Corrupt { .. })
         ));
     }
@@ -1066,7 +1079,7 @@ mod tests {
         ));
         assert_eq!(
             too_large,
-            Failure::Rejected("etcdserver: request is too large".into())
+            Failure::Rejected("etcd refused the request: etcdserver: request is too large".into())
         );
         let no_leader = classify_status(14, "etcdserver: no leader");
         assert!(matches!(

@@ -232,7 +232,8 @@ pub trait Store: Send + Sync + 'static {
     /// Compacting to a revision already compacted (or older) is a no-op.
     async fn compact(&self, revision: Revision) -> Result<()>;
 
-    /// The oldest revision that reads and watches can still start at.
+    /// The revision history has been compacted up to (0 when never). Reads at it and watches after
+    /// it still work; anything older fails with [`StorageError::Compacted`].
     async fn compacted_revision(&self) -> Result<Revision>;
 }
 
@@ -288,8 +289,9 @@ pub(crate) fn validate_value(value: &Bytes) -> Result<()> {
 
 /// The largest key either backend accepts.
 pub const MAX_KEY_BYTES: usize = 4096;
-/// The largest value either backend accepts (etcd's default request limit is 1.5 MiB).
-pub const MAX_VALUE_BYTES: usize = 1536 * 1024 - MAX_KEY_BYTES;
+/// The largest value either backend accepts: etcd's default request limit is 1.5 MiB, and a guarded
+/// write names its key up to four times in one transaction.
+pub const MAX_VALUE_BYTES: usize = 1536 * 1024 - 4 * MAX_KEY_BYTES - 4096;
 
 #[cfg(test)]
 mod tests {

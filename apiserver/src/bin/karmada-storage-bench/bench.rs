@@ -288,9 +288,9 @@ async fn bench_etcd(
         .await
         .map_err(|_| anyhow!("etcd status did not answer within {OP_TIMEOUT:?}"))?
         .context("asking etcd for its status")?;
-    let version = format!("etcd {}", status.version());
+    let version = status.version().to_string();
     progress(format_args!(
-        "{version} at {endpoint}, namespace {namespace}"
+        "etcd {version} at {endpoint}, namespace {namespace}"
     ));
 
     let result = bench_etcd_store(endpoint, namespace, &client, sizes, value, table).await;
@@ -352,7 +352,10 @@ async fn bench_store(
     raw: Option<&RawEtcd>,
 ) -> anyhow::Result<()> {
     let writers = sizes.writers;
-    progress(format_args!("{backend}: warm-up ({} creates)", sizes.warmup));
+    progress(format_args!(
+        "{backend}: warm-up ({} creates)",
+        sizes.warmup
+    ));
     store_creates(store, "/bench/warmup", sizes.warmup, writers, value).await?;
     if let Some(raw) = raw {
         raw.puts("warmup", sizes.warmup, writers, value).await?;
@@ -385,7 +388,10 @@ async fn bench_store(
             }
             None => None,
         };
-        progress(format_args!("{backend}: {} creates, {label}", sizes.creates));
+        progress(format_args!(
+            "{backend}: {} creates, {label}",
+            sizes.creates
+        ));
         let creates = store_creates(
             store,
             &format!("/bench/create-{concurrency}"),
@@ -394,10 +400,11 @@ async fn bench_store(
             value,
         )
         .await?;
+        let creates_per_second = creates.per_second();
         table.add(
             backend,
             format!("creates/s, {label}"),
-            rate(creates.per_second()),
+            rate(creates_per_second),
         );
         let latencies = sorted(creates.latencies);
         table.add(
@@ -434,7 +441,7 @@ async fn bench_store(
             table.add(
                 backend,
                 format!("storage creates / raw puts, {concurrency} in flight"),
-                format!("{:.2}", creates.per_second() / raw_puts.per_second()),
+                format!("{:.2}", creates_per_second / raw_puts.per_second()),
             );
         }
     }
@@ -796,7 +803,7 @@ fn rate(per_second: f64) -> String {
     let digits = whole.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -859,7 +866,13 @@ fn memory_total() -> String {
             meminfo
                 .lines()
                 .find_map(|line| line.strip_prefix("MemTotal:"))
-                .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+                .and_then(|rest| {
+                    rest.trim()
+                        .trim_end_matches("kB")
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
         })
         .map_or_else(
             || "unknown".to_string(),
@@ -895,8 +908,13 @@ fn filesystem_of(path: &Path) -> String {
             let device = fields.next()?;
             let mount_point = fields.next()?.replace("\\040", " ");
             let fs_type = fields.next()?;
+            let described = if device == fs_type {
+                fs_type.to_string()
+            } else {
+                format!("{fs_type}, {device}")
+            };
             path.starts_with(&mount_point)
-                .then(|| (mount_point.len(), format!("{fs_type} on {device}")))
+                .then_some((mount_point.len(), described))
         })
         .max_by_key(|(len, _)| *len)
         .map_or_else(|| "filesystem unknown".to_string(), |(_, fs)| fs)

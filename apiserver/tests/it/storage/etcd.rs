@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use karmada_apiserver::storage::Store;
 use karmada_apiserver::storage::etcd::{EtcdConfig, EtcdStore};
 
-use super::suite::{Backend, RESTARTING};
+use super::suite::{Backend, NEEDS_PRIVATE_STORAGE};
 use crate::support::etcd_process::EtcdProcess;
 
 /// The shared etcd's endpoint. Tests fail (not skip) without it, unless explicitly allowed to skip:
@@ -55,7 +55,7 @@ impl Backend for Etcd {
         let etcd = self
             .private
             .as_mut()
-            .expect("a restarting test runs on a private etcd (see suite::RESTARTING)");
+            .expect("a restarting test runs on a private etcd (see suite::NEEDS_PRIVATE_STORAGE)");
         etcd.stop().await;
         etcd.start().await;
         self.store = Arc::new(EtcdStore::connect(self.config.clone()).await.unwrap());
@@ -64,7 +64,7 @@ impl Backend for Etcd {
 }
 
 async fn make(test: &str) -> Option<Box<dyn Backend>> {
-    let (endpoint, private) = if RESTARTING.contains(&test) {
+    let (endpoint, private) = if NEEDS_PRIVATE_STORAGE.contains(&test) {
         let etcd = EtcdProcess::spawn().await;
         (etcd.endpoint(), Some(etcd))
     } else {

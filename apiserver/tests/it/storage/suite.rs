@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures::StreamExt;
 use karmada_apiserver::storage::{
-    Event, EventKind, ListOptions, Revision, StorageError, Store, WatchStream,
+    Event, EventKind, ListOptions, MAX_KEY_BYTES, MAX_VALUE_BYTES, Revision, StorageError, Store,
+    WatchStream,
 };
 
 /// How a test reaches the store under test.
@@ -24,8 +25,14 @@ pub trait Backend: Send {
     async fn restart(&mut self) -> Arc<dyn Store>;
 }
 
-/// Tests that call [`Backend::restart`] (a backend may need a private server for them).
-pub const RESTARTING: &[&str] = &["writes_survive_a_restart"];
+/// Tests that restart the storage or compact it. Compaction is global on etcd, so a backend that
+/// shares one server between tests gives these a private one.
+pub const NEEDS_PRIVATE_STORAGE: &[&str] = &[
+    "writes_survive_a_restart",
+    "list_and_watch_from_a_compacted_revision_fail_with_compacted",
+    "compaction_is_idempotent_and_refuses_the_future",
+    "a_watcher_that_keeps_up_loses_no_event_across_compactions",
+];
 
 /// Generous guard against a hung backend; never a performance assertion.
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -222,6 +229,20 @@ pub async fn bad_keys_and_values_are_refused(b_: &mut dyn Backend) {
         s.get("/r/huge").await,
         Err(StorageError::NotFound { .. })
     ));
+}
+
+pub async fn the_largest_key_and_value_accepted_can_be_written_and_updated(b_: &mut dyn Backend) {
+    let s = b_.store();
+    let key = format!("/r/{}", "k".repeat(MAX_KEY_BYTES - 3));
+    assert_eq!(key.len(), MAX_KEY_BYTES);
+    let value = Bytes::from(vec![b'v'; MAX_VALUE_BYTES]);
+    let created = s.create(&key, value.clone()).await.unwrap();
+    let updated = s
+        .update(&key, value.clone(), created.mod_revision)
+        .await
+        .unwrap();
+    assert_eq!(s.get(&key).await.unwrap().value.len(), MAX_VALUE_BYTES);
+    s.delete(&key, Some(updated.mod_revision)).await.unwrap();
 }
 
 // ---- lists ---------------------------------------------------------------------------------------
@@ -899,6 +920,7 @@ macro_rules! storage_conformance {
             delete_of_a_missing_key_fails_with_not_found,
             every_write_advances_the_revision,
             bad_keys_and_values_are_refused,
+            the_largest_key_and_value_accepted_can_be_written_and_updated,
             list_returns_only_keys_under_the_prefix_in_key_order,
             list_pages_with_limit_and_continue_at_one_revision,
             list_at_an_older_revision_sees_the_old_values,
