@@ -3,12 +3,17 @@
 //! * [`storage`] — the storage contract and its etcd and embedded backends;
 //! * [`server`] — options, certificates, the TLS listener and shutdown;
 //! * [`http`] — the HTTP service (`router`), authentication and limits;
+//! * [`openapi`] — the OpenAPI v3 documents `kubectl explain` reads;
 //! * [`status`] — the one mapping from errors to Kubernetes `Status` responses.
 
 pub mod auth;
+pub mod crd;
 pub mod http;
+pub mod jsonpath;
+pub mod openapi;
 pub mod pki;
 pub mod registry;
+pub mod schema;
 pub mod server;
 pub mod status;
 pub mod storage;

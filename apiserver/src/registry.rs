@@ -5,8 +5,33 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
+/// What a CustomResourceDefinition adds to a resource: validation, printing and scale mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustomInfo {
+    /// The CRD's name (`<plural>.<group>`).
+    pub crd_name: String,
+    /// The version's `openAPIV3Schema`.
+    pub schema: Option<serde_json::Value>,
+    pub printer_columns: Vec<PrinterColumn>,
+    /// `specReplicasPath`, `statusReplicasPath`, `labelSelectorPath` of the scale subresource.
+    pub scale_paths: Option<(String, String, Option<String>)>,
+    /// Whether new objects may be created (false while the CRD is being deleted).
+    pub accepting: bool,
+}
+
+/// One `additionalPrinterColumns` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrinterColumn {
+    pub name: String,
+    pub type_: String,
+    pub format: String,
+    pub description: String,
+    pub priority: i64,
+    pub path: crate::jsonpath::JsonPath,
+}
+
 /// One servable resource at one group/version.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResourceInfo {
     /// `""` for the core group.
     pub group: String,
@@ -20,6 +45,8 @@ pub struct ResourceInfo {
     pub categories: Vec<String>,
     pub status_subresource: bool,
     pub scale_subresource: bool,
+    /// Set for resources defined by a CustomResourceDefinition.
+    pub custom: Option<Arc<CustomInfo>>,
 }
 
 impl ResourceInfo {
@@ -269,6 +296,7 @@ impl From<&Builtin> for ResourceInfo {
             categories: if b.all { vec!["all".into()] } else { vec![] },
             status_subresource: b.status,
             scale_subresource: b.scale,
+            custom: None,
         }
     }
 }
@@ -343,12 +371,29 @@ impl Registry {
             );
     }
 
-    /// Removes a resource (its CRD was deleted).
-    pub fn remove(&self, group: &str, version: &str, resource: &str) {
-        self.inner
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&(group.to_string(), version.to_string(), resource.to_string()));
+    /// Replaces every resource of the CRD `crd_name` with `resources` (empty: the CRD is gone).
+    /// Built-in resources are never replaced.
+    pub fn set_custom(&self, crd_name: &str, resources: Vec<ResourceInfo>) {
+        let mut map = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, info| {
+            info.custom
+                .as_ref()
+                .is_none_or(|custom| custom.crd_name != crd_name)
+        });
+        for info in resources {
+            let key = (
+                info.group.clone(),
+                info.version.clone(),
+                info.resource.clone(),
+            );
+            if map
+                .get(&key)
+                .is_some_and(|existing| existing.custom.is_none())
+            {
+                continue;
+            }
+            map.insert(key, Arc::new(info));
+        }
     }
 
     /// Groups with their versions, core group first (as `""`), then by name.

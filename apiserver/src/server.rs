@@ -75,7 +75,8 @@ pub struct Server {
     pub kubeconfig: Option<PathBuf>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
-    compactor: JoinHandle<()>,
+    /// Background workers (compactor, CRD controller), stopped by the same signal.
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl Server {
@@ -83,7 +84,9 @@ impl Server {
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;
-        let _ = self.compactor.await;
+        for worker in self.workers {
+            let _ = worker.await;
+        }
     }
 
     /// Waits until the server stops (it stops only through [`Server::shutdown`] or a fatal error).
@@ -215,7 +218,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     }
     let state = Arc::new(AppState::new(Arc::clone(&store), authenticator));
     bootstrap_namespaces(&state).await?;
-    let app = router(state);
+    let app = router(Arc::clone(&state));
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let compactor = tokio::spawn(compactor::run(
@@ -223,6 +226,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         Duration::from_secs(options.compaction_interval_seconds.max(1)),
         shutdown_rx.clone(),
     ));
+    let crd_controller = tokio::spawn(crate::crd::run(Arc::clone(&state), shutdown_rx.clone()));
     let acceptor = TlsAcceptor::from(Arc::new(tls));
     let task = tokio::spawn(serve(listener, acceptor, app, shutdown_rx));
     tracing::info!(%addr, kubeconfig = ?kubeconfig, "karmada-apiserver listening");
@@ -231,7 +235,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         kubeconfig,
         shutdown,
         task,
-        compactor,
+        workers: vec![compactor, crd_controller],
     })
 }
 

@@ -22,6 +22,7 @@ use axum::routing::get;
 use tokio::sync::Semaphore;
 
 use crate::auth::{Authenticator, PeerIdentity, UserInfo};
+use crate::openapi::OpenApi;
 use crate::registry::Registry;
 use crate::status::ApiError;
 use crate::storage::Store;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub authenticator: Authenticator,
     pub registry: Registry,
+    /// The `/openapi/v3` documents (built-in kinds; custom resources add theirs at run time).
+    pub openapi: OpenApi,
     in_flight: Semaphore,
 }
 
@@ -45,6 +48,7 @@ impl AppState {
             store,
             authenticator,
             registry: Registry::with_builtins(),
+            openapi: OpenApi::new(),
             in_flight: Semaphore::new(MAX_IN_FLIGHT),
         }
     }
@@ -55,6 +59,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let authenticated = Router::new()
         .route("/version", get(system::version))
         .route("/openapi/v2", get(system::openapi_v2))
+        .merge(crate::openapi::routes())
         .route("/api", axum::routing::any(resources::api))
         .route("/api/{*rest}", axum::routing::any(resources::api))
         .route("/apis", axum::routing::any(resources::api))

@@ -77,6 +77,32 @@ pub fn invalid(info: &ResourceInfo, name: &str, field: &str, detail: &str) -> Ap
     }))
 }
 
+/// `422 Invalid` naming every bad field: `Kind.group "name" is invalid: [a: ..., b: ...]`.
+pub fn invalid_fields(
+    info: &ResourceInfo,
+    name: &str,
+    errors: &[crate::schema::FieldError],
+) -> ApiError {
+    let rendered: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.detail))
+        .collect();
+    let summary = match rendered.as_slice() {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    };
+    let causes: Vec<Value> = errors
+        .iter()
+        .map(|e| json!({"reason": e.reason, "message": e.detail, "field": e.field}))
+        .collect();
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Invalid",
+        format!("{} \"{name}\" is invalid: {summary}", kind_qualified(info)),
+    )
+    .with_details(json!({"name": name, "group": info.group, "kind": info.kind, "causes": causes}))
+}
+
 /// `Deployment.apps`, as kube-apiserver names kinds in Invalid messages.
 fn kind_qualified(info: &ResourceInfo) -> String {
     if info.group.is_empty() {

@@ -129,6 +129,7 @@ async fn handle(state: Arc<AppState>, request: Request) -> Result<Response, ApiE
                 namespace: target.namespace.clone(),
                 headers: parts.headers,
                 params,
+                warnings: std::sync::Mutex::new(Vec::new()),
             };
             request
                 .dispatch(
@@ -164,6 +165,8 @@ pub struct ResourceRequest {
     pub namespace: Option<String>,
     pub headers: HeaderMap,
     pub params: Params,
+    /// `Warning` headers for the response (e.g. unknown fields under fieldValidation=Warn).
+    pub warnings: std::sync::Mutex<Vec<String>>,
 }
 
 /// Most attempts at a read-modify-write before giving up with 409.
@@ -240,7 +243,76 @@ impl ResourceRequest {
         response
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        for warning in self
+            .warnings
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+        {
+            let text = format!("299 - {}", serde_json::Value::String(warning.clone()));
+            if let Ok(value) = HeaderValue::from_str(&text) {
+                response.headers_mut().append(header::WARNING, value);
+            }
+        }
         Ok(response)
+    }
+
+    /// Admission of a new or changed object before it is stored: schema validation and pruning for
+    /// custom resources, and CRD validation. Adds warnings to the response.
+    fn admit(&self, object: &mut Value) -> Result<(), ApiError> {
+        let name = meta_str(object, "name").unwrap_or_default().to_string();
+        if let Some(custom) = &self.info.custom
+            && let Some(schema) = &custom.schema
+        {
+            let mut unknown = Vec::new();
+            crate::schema::prune(schema, object, "", true, &mut unknown);
+            if !unknown.is_empty() {
+                match self.params.get("fieldValidation") {
+                    Some("Strict") => {
+                        let list: Vec<String> = unknown
+                            .iter()
+                            .map(|f| format!("unknown field \"{f}\""))
+                            .collect();
+                        return Err(ApiError::bad_request(format!(
+                            "strict decoding error: {}",
+                            list.join(", ")
+                        )));
+                    }
+                    Some("Ignore") => {}
+                    None | Some("Warn") => {
+                        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
+                        warnings.extend(unknown.iter().map(|f| format!("unknown field \"{f}\"")));
+                    }
+                    Some(other) => {
+                        return Err(ApiError::bad_request(format!(
+                            "fieldValidation must be Ignore, Warn or Strict, not {other:?}"
+                        )));
+                    }
+                }
+            }
+            let mut errors = Vec::new();
+            crate::schema::validate(schema, object, "", &mut errors);
+            if !errors.is_empty() {
+                return Err(object::invalid_fields(&self.info, &name, &errors));
+            }
+        }
+        if self.is_crd() {
+            crate::crd::resources_from_crd(object)
+                .map_err(|errors| object::invalid_fields(&self.info, &name, &errors))?;
+        }
+        Ok(())
+    }
+
+    fn is_crd(&self) -> bool {
+        self.info.group == "apiextensions.k8s.io"
+            && self.info.resource == "customresourcedefinitions"
+    }
+
+    /// After a CRD write: serve what it defines from the next request on.
+    fn after_write(&self, written: &Value) {
+        if self.is_crd() {
+            crate::crd::sync_registry(&self.state.registry, written);
+        }
     }
 
     async fn read(&self, name: &str) -> Result<(KeyValue, Value), ApiError> {
@@ -403,8 +475,26 @@ impl ResourceRequest {
         let name = self.assign_name(&mut object)?;
         object::check_name(&self.info, &name)?;
         self.check_namespace_open().await?;
+        if let Some(custom) = &self.info.custom
+            && !custom.accepting
+        {
+            return Err(ApiError::method_not_allowed("POST").with_details(json!({
+                "causes": [{"message": "create not allowed while custom resource definition is terminating"}]
+            })));
+        }
         object::initialize(&self.info, &mut object);
+        if self.is_crd() {
+            let finalizers = object::metadata(&mut object)
+                .entry("finalizers")
+                .or_insert_with(|| json!([]));
+            if let Some(list) = finalizers.as_array_mut()
+                && !list.iter().any(|f| f == crate::crd::CLEANUP_FINALIZER)
+            {
+                list.push(crate::crd::CLEANUP_FINALIZER.into());
+            }
+        }
         let mut object = Value::Object(object);
+        self.admit(&mut object)?;
         if self.params.dry_run()? {
             return self.respond(StatusCode::CREATED, object);
         }
@@ -420,6 +510,7 @@ impl ResourceRequest {
             Err(e) => return Err(e.into()),
         };
         object::set_resource_version(&mut object, kv.mod_revision);
+        self.after_write(&object);
         self.respond(StatusCode::CREATED, object)
     }
 
@@ -578,18 +669,23 @@ impl ResourceRequest {
                 .await
                 .map(|_| next));
         }
+        self.admit(&mut next)?;
         if self.params.dry_run()? {
             object::set_resource_version(&mut next, expected);
             return Ok(Ok(next));
         }
-        Ok(self
+        let written = self
             .store()
             .update(&self.key(name), object::to_storage(&next), expected)
             .await
             .map(|kv| {
                 object::set_resource_version(&mut next, kv.mod_revision);
                 next
-            }))
+            });
+        if let Ok(written) = &written {
+            self.after_write(written);
+        }
+        Ok(written)
     }
 
     async fn update(

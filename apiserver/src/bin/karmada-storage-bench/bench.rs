@@ -28,7 +28,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, anyhow, bail, ensure};
 use bytes::Bytes;
-use etcd_client::{Client, Compare, CompareOp, ConnectOptions, DeleteOptions, Txn, TxnOp};
+use etcd_client::{
+    Client, Compare, CompareOp, ConnectOptions, DeleteOptions, GetOptions, Txn, TxnOp,
+};
 use futures::StreamExt;
 use karmada_apiserver::storage::embedded::{EmbeddedConfig, EmbeddedStore};
 use karmada_apiserver::storage::etcd::{EtcdConfig, EtcdStore};
@@ -40,6 +42,8 @@ use tokio::task::JoinSet;
 const OP_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest a write may take to reach every watcher.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest etcd response the raw client accepts, as for the store (a whole list is one response).
+const MAX_RESPONSE_BYTES: usize = i32::MAX as usize;
 
 #[derive(clap::Args, Debug)]
 pub struct BenchOptions {
@@ -468,6 +472,23 @@ async fn bench_store(
             millis(percentile(&lists, p)),
         );
     }
+    if let Some(raw) = raw {
+        progress(format_args!(
+            "{backend}: raw range of {} keys × {}",
+            sizes.list_keys, sizes.list_repeats
+        ));
+        let ranges = sorted(
+            raw.range_latencies("/bench/list/", sizes.list_keys, sizes.list_repeats)
+                .await?,
+        );
+        for p in [50.0, 99.0] {
+            table.add(
+                backend,
+                format!("raw etcd_client range of {} keys, p{p}", sizes.list_keys),
+                millis(percentile(&ranges, p)),
+            );
+        }
+    }
 
     progress(format_args!(
         "{backend}: watch delivery, {} watchers × {} writes",
@@ -579,6 +600,43 @@ async fn store_creates(
 }
 
 impl RawEtcd {
+    /// Times `repeats` prefix reads of the store's `prefix` (after two untimed ones), straight through
+    /// the client: what the store's `list` costs on top of etcd and gRPC.
+    async fn range_latencies(
+        &self,
+        prefix: &str,
+        keys: usize,
+        repeats: usize,
+    ) -> anyhow::Result<Vec<Duration>> {
+        // Like the store, accept responses beyond gRPC's default 4 MiB.
+        let mut kv = self
+            .client
+            .kv_client()
+            .max_decoding_message_size(MAX_RESPONSE_BYTES);
+        let prefix = format!("{}{prefix}", self.namespace);
+        let mut latencies = Vec::with_capacity(repeats);
+        for round in 0..repeats + 2 {
+            let start = Instant::now();
+            let response = tokio::time::timeout(
+                OP_TIMEOUT,
+                kv.get(prefix.clone(), Some(GetOptions::new().with_prefix())),
+            )
+            .await
+            .map_err(|_| anyhow!("reading {prefix} took longer than {OP_TIMEOUT:?}"))?
+            .with_context(|| format!("reading {prefix}"))?;
+            let elapsed = start.elapsed();
+            ensure!(
+                response.kvs().len() == keys,
+                "reading {prefix} returned {} keys, expected {keys}",
+                response.kvs().len()
+            );
+            if round >= 2 {
+                latencies.push(elapsed);
+            }
+        }
+        Ok(latencies)
+    }
+
     /// `total` plain puts of `<namespace>/raw/<name>/<writer>/<i>`, through clones of the client's KV
     /// handle (what `Client::put` delegates to, and what `EtcdStore` clones per request too).
     async fn puts(
