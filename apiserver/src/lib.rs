@@ -8,8 +8,10 @@
 
 pub mod auth;
 pub mod crd;
+pub mod gc;
 pub mod http;
 pub mod jsonpath;
+pub mod lifecycle;
 pub mod openapi;
 pub mod pki;
 pub mod registry;

@@ -227,6 +227,8 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         shutdown_rx.clone(),
     ));
     let crd_controller = tokio::spawn(crate::crd::run(Arc::clone(&state), shutdown_rx.clone()));
+    let lifecycle_controller =
+        tokio::spawn(crate::gc::run(Arc::clone(&state), shutdown_rx.clone()));
     let acceptor = TlsAcceptor::from(Arc::new(tls));
     let task = tokio::spawn(serve(listener, acceptor, app, shutdown_rx));
     tracing::info!(%addr, kubeconfig = ?kubeconfig, "karmada-apiserver listening");
@@ -235,7 +237,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         kubeconfig,
         shutdown,
         task,
-        workers: vec![compactor, crd_controller],
+        workers: vec![compactor, crd_controller, lifecycle_controller],
     })
 }
 

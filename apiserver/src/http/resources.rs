@@ -907,8 +907,50 @@ impl ResourceRequest {
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default();
-            if foreground && !finalizers.iter().any(|f| f == "foregroundDeletion") {
-                finalizers.push("foregroundDeletion".into());
+            if foreground && !finalizers.iter().any(|f| f == crate::gc::FOREGROUND) {
+                finalizers.push(crate::gc::FOREGROUND.into());
+            }
+            if options.get("propagationPolicy").and_then(Value::as_str) == Some("Orphan")
+                && !finalizers.iter().any(|f| f == crate::gc::ORPHAN)
+            {
+                finalizers.push(crate::gc::ORPHAN.into());
+            }
+            let is_namespace = self.info.group.is_empty() && self.info.resource == "namespaces";
+            if is_namespace && ["default", "kube-system", "kube-public"].contains(&name) {
+                return Err(ApiError::forbidden(format!(
+                    "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
+                )));
+            }
+            if is_namespace {
+                // A namespace always terminates first: the lifecycle controller empties it, then
+                // deletes it.
+                if meta_str(&current, "deletionTimestamp").is_some() {
+                    return Ok(current);
+                }
+                current["metadata"]["deletionTimestamp"] = object::now_rfc3339().into();
+                current["status"] = json!({"phase": "Terminating"});
+                if dry_run {
+                    return Ok(current);
+                }
+                match self
+                    .store()
+                    .update(
+                        &self.key(name),
+                        object::to_storage(&current),
+                        kv.mod_revision,
+                    )
+                    .await
+                {
+                    Ok(kv) => {
+                        object::set_resource_version(&mut current, kv.mod_revision);
+                        return Ok(current);
+                    }
+                    Err(StorageError::Conflict { .. }) => continue,
+                    Err(StorageError::NotFound { .. }) => {
+                        return Err(object::not_found(&self.info, name));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             if finalizers.is_empty() {
                 if dry_run {

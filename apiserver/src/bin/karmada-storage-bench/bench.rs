@@ -63,7 +63,7 @@ pub struct BenchOptions {
     /// Tiny sizes for CI: 200 creates, a 500-key list, 10 watchers × 20 writes.
     #[arg(long)]
     smoke: bool,
-    /// Creates per throughput measurement [default: 10000; smoke: 200].
+    /// Creates per throughput measurement [default: 20000; smoke: 200].
     #[arg(long, value_name = "N")]
     creates: Option<usize>,
     /// Concurrent writers for the concurrent measurements [default: 16].
@@ -106,7 +106,7 @@ impl Sizes {
             given.unwrap_or(if options.smoke { smoke } else { full })
         };
         let sizes = Sizes {
-            creates: pick(options.creates, 10_000, 200),
+            creates: pick(options.creates, 20_000, 200),
             writers: pick(options.writers, 16, 16),
             list_keys: pick(options.list_keys, 10_000, 500),
             list_repeats: pick(options.list_repeats, 50, 5),
