@@ -2,10 +2,12 @@
 //! `oneshot` and no socket. Authentication, limits and request logging are middleware here; handlers
 //! return `Result<_, ApiError>` and never log errors themselves.
 
+mod apply;
 mod discovery;
 mod negotiate;
 pub mod object;
 pub mod path;
+pub mod protobuf;
 mod resources;
 pub mod selector;
 mod system;

@@ -31,7 +31,7 @@ pub fn content_type(headers: &HeaderMap) -> String {
         .unwrap_or_else(|| "application/json".to_string())
 }
 
-/// Decodes a JSON or YAML object body.
+/// Decodes a JSON, YAML or Kubernetes protobuf object body.
 pub fn decode_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Value>, ApiError> {
     let media = content_type(headers);
     let value: Value = match media.as_str() {
@@ -45,9 +45,10 @@ pub fn decode_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<String, Va
                 ApiError::bad_request(format!("the request body is not valid YAML: {e}"))
             })?
         }
+        super::protobuf::MEDIA_TYPE => return super::protobuf::decode(body),
         other => {
             return Err(ApiError::unsupported_media_type(other).with_details(json!({
-                "causes": [{"message": "accepted media types include: application/json, application/yaml"}]
+                "causes": [{"message": "accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"}]
             })));
         }
     };

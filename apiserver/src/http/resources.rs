@@ -60,7 +60,7 @@ impl Params {
             .transpose()
     }
 
-    fn dry_run(&self) -> Result<bool, ApiError> {
+    pub fn dry_run(&self) -> Result<bool, ApiError> {
         match self.get("dryRun") {
             None => Ok(false),
             Some("All") => Ok(true),
@@ -195,16 +195,16 @@ impl ResourceRequest {
         }
     }
 
-    fn store(&self) -> &dyn crate::storage::Store {
+    pub(super) fn store(&self) -> &dyn crate::storage::Store {
         self.state.store.as_ref()
     }
 
-    fn key(&self, name: &str) -> String {
+    pub(super) fn key(&self, name: &str) -> String {
         self.info.key(self.namespace.as_deref(), name)
     }
 
     /// Encodes an object or list for the client (JSON, YAML, or Table when asked for).
-    fn respond(&self, code: StatusCode, value: Value) -> Result<Response, ApiError> {
+    pub(super) fn respond(&self, code: StatusCode, value: Value) -> Result<Response, ApiError> {
         let offered = [
             Representation::Json,
             Representation::Yaml,
@@ -259,7 +259,7 @@ impl ResourceRequest {
 
     /// Admission of a new or changed object before it is stored: schema validation and pruning for
     /// custom resources, and CRD validation. Adds warnings to the response.
-    fn admit(&self, object: &mut Value) -> Result<(), ApiError> {
+    pub(super) fn admit(&self, object: &mut Value) -> Result<(), ApiError> {
         let name = meta_str(object, "name").unwrap_or_default().to_string();
         if let Some(custom) = &self.info.custom
             && let Some(schema) = &custom.schema
@@ -309,13 +309,13 @@ impl ResourceRequest {
     }
 
     /// After a CRD write: serve what it defines from the next request on.
-    fn after_write(&self, written: &Value) {
+    pub(super) fn after_write(&self, written: &Value) {
         if self.is_crd() {
             crate::crd::sync_registry(&self.state.registry, written);
         }
     }
 
-    async fn read(&self, name: &str) -> Result<(KeyValue, Value), ApiError> {
+    pub(super) async fn read(&self, name: &str) -> Result<(KeyValue, Value), ApiError> {
         match self.store().get(&self.key(name)).await {
             Ok(kv) => {
                 let object = object::from_storage(&kv)?;
@@ -439,7 +439,7 @@ impl ResourceRequest {
 
     // ---- create -----------------------------------------------------------------------------------
 
-    async fn check_namespace_open(&self) -> Result<(), ApiError> {
+    pub(super) async fn check_namespace_open(&self) -> Result<(), ApiError> {
         let Some(ns) = self.namespace.as_deref().filter(|_| self.info.namespaced) else {
             return Ok(());
         };
@@ -483,6 +483,7 @@ impl ResourceRequest {
             })));
         }
         object::initialize(&self.info, &mut object);
+        object::metadata(&mut object).remove("managedFields");
         if self.is_crd() {
             let finalizers = object::metadata(&mut object)
                 .entry("finalizers")
@@ -494,6 +495,15 @@ impl ResourceRequest {
             }
         }
         let mut object = Value::Object(object);
+        crate::apply::track_update(
+            None,
+            &mut object,
+            &self.field_manager(),
+            None,
+            &self.apply_schema(),
+            self.info.status_subresource,
+            &object::now_rfc3339(),
+        );
         self.admit(&mut object)?;
         if self.params.dry_run()? {
             return self.respond(StatusCode::CREATED, object);
@@ -516,7 +526,7 @@ impl ResourceRequest {
 
     /// Puts the object in the request's namespace, refusing a different one in the body; checks the
     /// name in the body against the URL's.
-    fn place(
+    pub(super) fn place(
         &self,
         object: &mut Map<String, Value>,
         url_name: Option<&str>,
@@ -556,7 +566,7 @@ impl ResourceRequest {
         Ok(())
     }
 
-    fn assign_name(&self, object: &mut Map<String, Value>) -> Result<String, ApiError> {
+    pub(super) fn assign_name(&self, object: &mut Map<String, Value>) -> Result<String, ApiError> {
         let meta = object::metadata(object);
         if let Some(name) = meta
             .get("name")
@@ -589,11 +599,12 @@ impl ResourceRequest {
 
     /// Merges a client's intended object with the stored one according to what the endpoint may
     /// change, and decides whether the write goes ahead.
-    fn merge_for_write(
+    pub(super) fn merge_for_write(
         &self,
         current: &Value,
         mut intended: Map<String, Value>,
         subresource: Option<&str>,
+        track: bool,
     ) -> Result<Value, ApiError> {
         let status_only = subresource == Some("status");
         let mut next = if status_only {
@@ -644,12 +655,69 @@ impl ResourceRequest {
             let changed = object::spec_part(current) != object::spec_part(&next);
             next["metadata"]["generation"] = (generation + i64::from(changed)).into();
         }
+        if track {
+            // Field ownership: the stored managedFields, updated for what this write changes.
+            match current.pointer("/metadata/managedFields") {
+                Some(managed) => next["metadata"]["managedFields"] = managed.clone(),
+                None => {
+                    next["metadata"]
+                        .as_object_mut()
+                        .map(|m| m.remove("managedFields"));
+                }
+            }
+            crate::apply::track_update(
+                Some(current),
+                &mut next,
+                &self.field_manager(),
+                subresource.filter(|s| *s == "status"),
+                &self.apply_schema(),
+                self.info.status_subresource && !status_only,
+                &object::now_rfc3339(),
+            );
+        }
         Ok(next)
+    }
+
+    /// The field manager of this request: `fieldManager`, else the user agent's program name.
+    pub(super) fn field_manager(&self) -> String {
+        if let Some(manager) = self.params.get("fieldManager") {
+            return manager.to_string();
+        }
+        self.headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ua| ua.split('/').next())
+            .filter(|s| !s.is_empty())
+            .unwrap_or("unknown")
+            .to_string()
+    }
+
+    /// The schema that tells server-side apply how this kind's lists merge.
+    pub(super) fn apply_schema(&self) -> crate::apply::types::Schema {
+        use crate::apply::types::Schema;
+        if let Some(custom) = &self.info.custom {
+            return custom
+                .schema
+                .as_ref()
+                .map(Schema::standalone)
+                .unwrap_or_else(Schema::unknown);
+        }
+        let path = crate::openapi::group_version_path(&self.info.group, &self.info.version);
+        match self.state.openapi.get(&path) {
+            Some(doc) => Schema::from_document(
+                doc.json(),
+                doc.hash(),
+                &self.info.group,
+                &self.info.version,
+                &self.info.kind,
+            ),
+            None => Schema::unknown(),
+        }
     }
 
     /// Writes `next` over the stored revision `expected`, or deletes it when it is being deleted and
     /// has no finalizers left.
-    async fn write(
+    pub(super) async fn write(
         &self,
         name: &str,
         expected: Revision,
@@ -711,7 +779,7 @@ impl ResourceRequest {
             if precondition.is_some_and(|rv| rv != kv.mod_revision) {
                 return Err(object::conflict(&self.info, name));
             }
-            let next = self.merge_for_write(&current, intended.clone(), subresource)?;
+            let next = self.merge_for_write(&current, intended.clone(), subresource, true)?;
             match self.write(name, kv.mod_revision, next).await? {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) if precondition.is_none() => continue,
@@ -734,6 +802,9 @@ impl ResourceRequest {
         body: Bytes,
     ) -> Result<Response, ApiError> {
         let patch_type = object::content_type(&self.headers);
+        if patch_type == "application/apply-patch+yaml" {
+            return self.server_side_apply(name, subresource, body).await;
+        }
         let patch: Value = serde_json::from_slice(&body)
             .map_err(|e| ApiError::bad_request(format!("the patch is not valid JSON: {e}")))?;
         for _ in 0..MAX_UPDATE_ATTEMPTS {
@@ -744,7 +815,7 @@ impl ResourceRequest {
             } else {
                 self.read(name).await?
             };
-            let patched = apply_patch(&patch_type, &current, &patch)?;
+            let patched = apply_patch(&self.info, &patch_type, &current, &patch)?;
             let Value::Object(mut intended) = patched else {
                 return Err(ApiError::bad_request("the patched object is not an object"));
             };
@@ -763,7 +834,7 @@ impl ResourceRequest {
             if precondition.is_some_and(|rv| rv != kv.mod_revision) {
                 return Err(object::conflict(&self.info, name));
             }
-            let next = self.merge_for_write(&current, intended, subresource)?;
+            let next = self.merge_for_write(&current, intended, subresource, true)?;
             match self.write(name, kv.mod_revision, next).await? {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) => continue,
@@ -858,7 +929,7 @@ impl ResourceRequest {
                 .as_object_mut()
                 .ok_or_else(|| ApiError::bad_request("spec must be an object"))?
                 .insert("replicas".into(), replicas.into());
-            let next = self.merge_for_write(&current, intended, None)?;
+            let next = self.merge_for_write(&current, intended, None, true)?;
             match self.write(name, kv.mod_revision, next).await? {
                 Ok(written) => {
                     let scale = self.scale_of(&written)?;
@@ -1047,8 +1118,13 @@ impl ResourceRequest {
     }
 }
 
-/// Applies a JSON patch or JSON merge patch to `current`.
-fn apply_patch(patch_type: &str, current: &Value, patch: &Value) -> Result<Value, ApiError> {
+/// Applies a JSON patch, JSON merge patch or (for built-in kinds) strategic merge patch to `current`.
+fn apply_patch(
+    info: &ResourceInfo,
+    patch_type: &str,
+    current: &Value,
+    patch: &Value,
+) -> Result<Value, ApiError> {
     let mut target = current.clone();
     match patch_type {
         "application/json-patch+json" => {
@@ -1067,6 +1143,26 @@ fn apply_patch(patch_type: &str, current: &Value, patch: &Value) -> Result<Value
                 return Err(ApiError::bad_request("a merge patch must be a JSON object"));
             }
             json_patch::merge(&mut target, patch);
+        }
+        "application/strategic-merge-patch+json" => {
+            // As kube-apiserver: kinds without strategic-merge metadata (custom resources) refuse it.
+            let Some(schema) = crate::patch::schema_for(&info.group, &info.version, &info.kind)
+            else {
+                return Err(ApiError {
+                    message: "the body of the request was in an unknown format - accepted media \
+                              types include: application/json-patch+json, \
+                              application/merge-patch+json, application/apply-patch+yaml"
+                        .into(),
+                    ..ApiError::unsupported_media_type(patch_type)
+                });
+            };
+            target = crate::patch::strategic_merge(current, patch, Some(schema)).map_err(|e| {
+                if e.is_malformed() {
+                    ApiError::bad_request(e.to_string())
+                } else {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "Invalid", e.to_string())
+                }
+            })?;
         }
         other => return Err(ApiError::unsupported_media_type(other)),
     }

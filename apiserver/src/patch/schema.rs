@@ -16,7 +16,8 @@ const TABLE_JSON: &str = include_str!("merge_keys.json");
 
 static TABLE: LazyLock<HashMap<String, KindSchema>> = LazyLock::new(|| {
     // The table is ours and covered by tests, so a broken one is a build defect, not a client error.
-    load(TABLE_JSON).unwrap_or_else(|e| panic!("apiserver/src/patch/merge_keys.json is invalid: {e}"))
+    load(TABLE_JSON)
+        .unwrap_or_else(|e| panic!("apiserver/src/patch/merge_keys.json is invalid: {e}"))
 });
 
 /// The metadata of a built-in kind, or `None` for kinds the table does not know (custom resources).
@@ -310,7 +311,11 @@ mod tests {
 
     #[test]
     fn tolerations_and_args_have_no_strategy() {
-        assert!(deployment().field("spec.template.spec.tolerations").is_none());
+        assert!(
+            deployment()
+                .field("spec.template.spec.tolerations")
+                .is_none()
+        );
         assert!(
             deployment()
                 .field("spec.template.spec.containers.args")
@@ -339,11 +344,14 @@ mod tests {
         let nested = crd.field(
             "spec.versions.schema.openAPIV3Schema.properties.spec.properties.replicas.x-kubernetes-validations",
         );
-        assert_eq!(nested, Some(&FieldMeta {
-            list_type: Some(ListType::Map),
-            list_map_keys: vec!["rule".to_string()],
-            ..merge_by("rule")
-        }));
+        assert_eq!(
+            nested,
+            Some(&FieldMeta {
+                list_type: Some(ListType::Map),
+                list_map_keys: vec!["rule".to_string()],
+                ..merge_by("rule")
+            })
+        );
     }
 
     #[test]

@@ -178,8 +178,12 @@ fn merge_value(
             Ok(merge_map(original, patch, field, path)?.map(Value::Object))
         }
         Value::Array(patch) => {
-            let original = original.and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
-            Ok(Some(Value::Array(merge_list(original, patch, field, path)?)))
+            let original = original
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            Ok(Some(Value::Array(merge_list(
+                original, patch, field, path,
+            )?)))
         }
         scalar => Ok(Some(scalar.clone())),
     }
@@ -448,4 +452,689 @@ fn bad_directive(directive: &str, path: &Path, expected: &'static str) -> PatchE
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::patch::schema_for;
+
+    fn deployment_schema() -> Option<&'static KindSchema> {
+        Some(schema_for("apps", "v1", "Deployment").expect("Deployment is built in"))
+    }
+
+    /// A Deployment as stored, with a bit of everything the cases below touch.
+    fn deployment() -> Value {
+        json!({
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {
+                "name": "web",
+                "namespace": "default",
+                "labels": {"app": "web", "team": "a"},
+                "finalizers": ["example.com/f1", "example.com/f2"],
+            },
+            "spec": {
+                "replicas": 2,
+                "strategy": {
+                    "type": "RollingUpdate",
+                    "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"},
+                },
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {
+                        "containers": [
+                            {
+                                "name": "a",
+                                "image": "nginx:1",
+                                "args": ["x", "y"],
+                                "env": [
+                                    {"name": "A", "value": "1"},
+                                    {"name": "B", "value": "2"},
+                                ],
+                                "ports": [
+                                    {"containerPort": 80, "protocol": "TCP"},
+                                    {"containerPort": 443, "protocol": "TCP"},
+                                ],
+                            },
+                            {"name": "b", "image": "busybox"},
+                        ],
+                        "tolerations": [{"key": "k1", "operator": "Exists"}],
+                        "volumes": [{"name": "v1", "emptyDir": {}}],
+                    },
+                },
+            },
+            "status": {
+                "conditions": [
+                    {"type": "Available", "status": "True"},
+                    {"type": "Progressing", "status": "True"},
+                ],
+            },
+        })
+    }
+
+    /// `deployment()` with `edit` applied to it, to state expectations as differences.
+    fn deployment_with(edit: impl FnOnce(&mut Value)) -> Value {
+        let mut object = deployment();
+        edit(&mut object);
+        object
+    }
+
+    fn assert_no_directives(value: &Value, case: &str) {
+        match value {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    assert!(
+                        !is_directive(key),
+                        "{case}: directive {key} left in the result"
+                    );
+                    assert_no_directives(value, case);
+                }
+            }
+            Value::Array(list) => list.iter().for_each(|v| assert_no_directives(v, case)),
+            _ => {}
+        }
+    }
+
+    struct Case {
+        name: &'static str,
+        patch: Value,
+        want: Value,
+    }
+
+    fn check(cases: Vec<Case>) {
+        for case in cases {
+            let got = strategic_merge(&deployment(), &case.patch, deployment_schema())
+                .unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            assert_no_directives(&got, case.name);
+            assert_eq!(got, case.want, "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn maps_merge_and_null_deletes() {
+        check(vec![
+            Case {
+                name: "labels merge, null deletes one",
+                patch: json!({"metadata": {"labels": {"team": null, "tier": "fe"}}}),
+                want: deployment_with(|d| {
+                    d["metadata"]["labels"] = json!({"app": "web", "tier": "fe"});
+                }),
+            },
+            Case {
+                name: "null for a missing field is ignored",
+                patch: json!({"metadata": {"annotations": {"gone": null}}, "spec": {"paused": null}}),
+                want: deployment_with(|d| d["metadata"]["annotations"] = json!({})),
+            },
+            Case {
+                name: "nulls inside a new map are dropped",
+                patch: json!({"spec": {"minReadySeconds": 5, "revisionHistoryLimit": null}}),
+                want: deployment_with(|d| d["spec"]["minReadySeconds"] = json!(5)),
+            },
+            Case {
+                name: "a scalar replaces a map of the wrong type",
+                patch: json!({"spec": {"replicas": {"nested": true}}}),
+                want: deployment_with(|d| d["spec"]["replicas"] = json!({"nested": true})),
+            },
+            Case {
+                name: "kubectl diff sends resourceVersion inside the patch",
+                patch: json!({"metadata": {"resourceVersion": "115"}, "spec": {"replicas": 3}}),
+                want: deployment_with(|d| {
+                    d["metadata"]["resourceVersion"] = json!("115");
+                    d["spec"]["replicas"] = json!(3);
+                }),
+            },
+        ]);
+    }
+
+    #[test]
+    fn keyed_lists_merge_by_their_merge_key() {
+        check(vec![
+            Case {
+                name: "containers merge by name; new ones are appended",
+                patch: json!({"spec": {"template": {"spec": {"containers": [
+                    {"name": "a", "image": "nginx:2"},
+                    {"name": "c", "image": "redis"},
+                ]}}}}),
+                want: deployment_with(|d| {
+                    let containers = &mut d["spec"]["template"]["spec"]["containers"];
+                    containers[0]["image"] = json!("nginx:2");
+                    containers
+                        .as_array_mut()
+                        .unwrap()
+                        .push(json!({"name": "c", "image": "redis"}));
+                }),
+            },
+            Case {
+                name: "env merges by name inside a container",
+                patch: json!({"spec": {"template": {"spec": {"containers": [
+                    {"name": "a", "env": [{"name": "B", "value": "20"}, {"name": "C", "value": "3"}]},
+                ]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"][0]["env"] = json!([
+                        {"name": "A", "value": "1"},
+                        {"name": "B", "value": "20"},
+                        {"name": "C", "value": "3"},
+                    ]);
+                }),
+            },
+            Case {
+                name: "ports merge by containerPort",
+                patch: json!({"spec": {"template": {"spec": {"containers": [
+                    {"name": "a", "ports": [{"containerPort": 443, "name": "https"}, {"containerPort": 8080}]},
+                ]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"][0]["ports"] = json!([
+                        {"containerPort": 80, "protocol": "TCP"},
+                        {"containerPort": 443, "protocol": "TCP", "name": "https"},
+                        {"containerPort": 8080},
+                    ]);
+                }),
+            },
+            Case {
+                name: "volumes merge by name",
+                patch: json!({"spec": {"template": {"spec": {"volumes": [
+                    {"name": "v2", "configMap": {"name": "cm"}},
+                ]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["volumes"] = json!([
+                        {"name": "v1", "emptyDir": {}},
+                        {"name": "v2", "configMap": {"name": "cm"}},
+                    ]);
+                }),
+            },
+            Case {
+                name: "status conditions merge by type",
+                patch: json!({"status": {"conditions": [
+                    {"type": "Progressing", "status": "False", "reason": "Stuck"},
+                    {"type": "ReplicaFailure", "status": "True"},
+                ]}}),
+                want: deployment_with(|d| {
+                    d["status"]["conditions"] = json!([
+                        {"type": "Available", "status": "True"},
+                        {"type": "Progressing", "status": "False", "reason": "Stuck"},
+                        {"type": "ReplicaFailure", "status": "True"},
+                    ]);
+                }),
+            },
+            Case {
+                name: "a null inside a matched entry deletes that field",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"name": "a", "args": null}]}}}}),
+                want: deployment_with(|d| {
+                    let a = d["spec"]["template"]["spec"]["containers"][0]
+                        .as_object_mut()
+                        .unwrap();
+                    a.remove("args");
+                }),
+            },
+        ]);
+    }
+
+    #[test]
+    fn lists_without_a_merge_strategy_are_replaced() {
+        check(vec![
+            Case {
+                name: "tolerations are replaced",
+                patch: json!({"spec": {"template": {"spec": {"tolerations": [{"key": "k2", "operator": "Exists"}]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["tolerations"] =
+                        json!([{"key": "k2", "operator": "Exists"}]);
+                }),
+            },
+            Case {
+                name: "args are replaced",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"name": "a", "args": ["x", "z"]}]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"][0]["args"] = json!(["x", "z"]);
+                }),
+            },
+            Case {
+                name: "an empty list clears a replaced list",
+                patch: json!({"spec": {"template": {"spec": {"tolerations": []}}}}),
+                want: deployment_with(|d| d["spec"]["template"]["spec"]["tolerations"] = json!([])),
+            },
+        ]);
+    }
+
+    #[test]
+    fn primitive_merge_lists_form_a_set_union() {
+        check(vec![Case {
+            name: "finalizers union",
+            patch: json!({"metadata": {"finalizers": ["example.com/f2", "example.com/f3", "example.com/f3"]}}),
+            want: deployment_with(|d| {
+                d["metadata"]["finalizers"] =
+                    json!(["example.com/f1", "example.com/f2", "example.com/f3"]);
+            }),
+        }]);
+    }
+
+    #[test]
+    fn patch_directive_on_maps_and_entries() {
+        check(vec![
+            Case {
+                name: "$patch: delete removes a container",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"$patch": "delete", "name": "b"}]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"]
+                        .as_array_mut()
+                        .unwrap()
+                        .pop();
+                }),
+            },
+            Case {
+                name: "$patch: delete of an absent entry is a no-op",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"$patch": "delete", "name": "zz"}]}}}}),
+                want: deployment(),
+            },
+            Case {
+                name: "$patch: delete in env (kubectl apply)",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"name": "a",
+                    "$setElementOrder/env": [{"name": "A"}, {"name": "C"}],
+                    "env": [{"name": "C", "value": "3"}, {"$patch": "delete", "name": "B"}],
+                }]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"][0]["env"] = json!([
+                        {"name": "A", "value": "1"},
+                        {"name": "C", "value": "3"},
+                    ]);
+                }),
+            },
+            Case {
+                name: "$patch: replace on a map",
+                patch: json!({"spec": {"template": {"metadata": {"labels": {"$patch": "replace", "app": "web2"}}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["metadata"]["labels"] = json!({"app": "web2"});
+                }),
+            },
+            Case {
+                name: "$patch: delete on a map removes the field",
+                patch: json!({"spec": {"strategy": {"$patch": "delete"}}}),
+                want: deployment_with(|d| {
+                    d["spec"].as_object_mut().unwrap().remove("strategy");
+                }),
+            },
+            Case {
+                name: "$patch: merge is the default",
+                patch: json!({"metadata": {"labels": {"$patch": "merge", "tier": "fe"}}}),
+                want: deployment_with(|d| d["metadata"]["labels"]["tier"] = json!("fe")),
+            },
+            Case {
+                name: "a {$patch: replace} entry replaces a keyed list",
+                patch: json!({"spec": {"template": {"spec": {"containers": [
+                    {"name": "z", "image": "z"},
+                    {"$patch": "replace"},
+                ]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"] =
+                        json!([{"name": "z", "image": "z"}]);
+                }),
+            },
+            Case {
+                name: "a {$patch: replace} entry replaces a primitive merge list",
+                patch: json!({"metadata": {"finalizers": [{"$patch": "replace"}, "example.com/f9"]}}),
+                want: deployment_with(|d| d["metadata"]["finalizers"] = json!(["example.com/f9"])),
+            },
+            Case {
+                name: "directives inside a new entry are stripped",
+                patch: json!({"spec": {"template": {"spec": {"containers": [
+                    {"$patch": "merge", "name": "c", "image": "c", "env": [{"name": "X", "value": "1"}, {"$patch": "delete", "name": "Y"}]},
+                ]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"].as_array_mut().unwrap().push(
+                        json!({"name": "c", "image": "c", "env": [{"name": "X", "value": "1"}]}),
+                    );
+                }),
+            },
+        ]);
+    }
+
+    #[test]
+    fn set_element_order_reorders_merged_lists() {
+        check(vec![
+            Case {
+                name: "containers in the order kubectl apply names",
+                patch: json!({"spec": {"template": {"spec": {
+                    "$setElementOrder/containers": [{"name": "b"}, {"name": "a"}],
+                }}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"]
+                        .as_array_mut()
+                        .unwrap()
+                        .reverse();
+                }),
+            },
+            Case {
+                name: "a new container placed first",
+                patch: json!({"spec": {"template": {"spec": {
+                    "$setElementOrder/containers": [{"name": "c"}, {"name": "a"}, {"name": "b"}],
+                    "containers": [{"name": "c", "image": "redis"}],
+                }}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"]
+                        .as_array_mut()
+                        .unwrap()
+                        .insert(0, json!({"name": "c", "image": "redis"}));
+                }),
+            },
+            Case {
+                name: "unnamed entries keep their place among named ones",
+                patch: json!({"status": {"$setElementOrder/conditions": [{"type": "Progressing"}]}}),
+                want: deployment(),
+            },
+            Case {
+                name: "ports ordered by containerPort",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"name": "a",
+                    "$setElementOrder/ports": [{"containerPort": 443}, {"containerPort": 80}],
+                }]}}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["containers"][0]["ports"]
+                        .as_array_mut()
+                        .unwrap()
+                        .reverse();
+                }),
+            },
+            Case {
+                name: "primitive lists are ordered by value",
+                patch: json!({"metadata": {"$setElementOrder/finalizers": ["example.com/f2", "example.com/f1"]}}),
+                want: deployment_with(|d| {
+                    d["metadata"]["finalizers"] = json!(["example.com/f2", "example.com/f1"]);
+                }),
+            },
+        ]);
+    }
+
+    #[test]
+    fn delete_from_primitive_list_removes_values() {
+        check(vec![
+            Case {
+                name: "kubectl apply removing a finalizer",
+                patch: json!({"metadata": {
+                    "$deleteFromPrimitiveList/finalizers": ["example.com/f2"],
+                    "$setElementOrder/finalizers": ["example.com/f1"],
+                }}),
+                want: deployment_with(|d| d["metadata"]["finalizers"] = json!(["example.com/f1"])),
+            },
+            Case {
+                name: "deleting and adding at once",
+                patch: json!({"metadata": {
+                    "$deleteFromPrimitiveList/finalizers": ["example.com/f1", "example.com/absent"],
+                    "finalizers": ["example.com/f3"],
+                }}),
+                want: deployment_with(|d| {
+                    d["metadata"]["finalizers"] = json!(["example.com/f2", "example.com/f3"]);
+                }),
+            },
+            Case {
+                name: "deleting from a missing list is a no-op",
+                patch: json!({"spec": {"template": {"metadata": {"$deleteFromPrimitiveList/finalizers": ["x"]}}}}),
+                want: deployment(),
+            },
+        ]);
+    }
+
+    #[test]
+    fn retain_keys_clears_the_other_members() {
+        check(vec![
+            Case {
+                name: "strategy switched to Recreate",
+                patch: json!({"spec": {"strategy": {"$retainKeys": ["type"], "rollingUpdate": null, "type": "Recreate"}}}),
+                want: deployment_with(|d| d["spec"]["strategy"] = json!({"type": "Recreate"})),
+            },
+            Case {
+                name: "strategy cleared without naming rollingUpdate",
+                patch: json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}),
+                want: deployment_with(|d| d["spec"]["strategy"] = json!({"type": "Recreate"})),
+            },
+            Case {
+                name: "a volume source switched from emptyDir to configMap",
+                patch: json!({"spec": {"template": {"spec": {
+                    "$setElementOrder/volumes": [{"name": "v1"}],
+                    "volumes": [{"$retainKeys": ["configMap", "name"], "configMap": {"name": "cm1"}, "emptyDir": null, "name": "v1"}],
+                }}}}),
+                want: deployment_with(|d| {
+                    d["spec"]["template"]["spec"]["volumes"] =
+                        json!([{"name": "v1", "configMap": {"name": "cm1"}}]);
+                }),
+            },
+        ]);
+    }
+
+    /// The patch kubectl 1.27 sent for `apply` of Deployment A then B (kubectl-contract §10).
+    #[test]
+    fn kubectl_apply_patch_from_the_contract() {
+        let patch = json!({
+            "metadata": {
+                "$deleteFromPrimitiveList/finalizers": ["example.com/f2"],
+                "$setElementOrder/finalizers": ["example.com/f1"],
+                "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"},
+                "labels": {"team": null},
+            },
+            "spec": {
+                "strategy": {"$retainKeys": ["type"], "rollingUpdate": null, "type": "Recreate"},
+                "template": {"spec": {
+                    "$setElementOrder/containers": [{"name": "a"}],
+                    "$setElementOrder/volumes": [{"name": "v1"}],
+                    "containers": [{"args": ["x", "z"], "name": "a"}, {"$patch": "delete", "name": "b"}],
+                    "tolerations": [{"key": "k2", "operator": "Exists"}],
+                    "volumes": [{"$retainKeys": ["configMap", "name"], "configMap": {"name": "cm1"}, "emptyDir": null, "name": "v1"}],
+                }},
+            },
+        });
+        let want = deployment_with(|d| {
+            d["metadata"]["finalizers"] = json!(["example.com/f1"]);
+            d["metadata"]["annotations"] =
+                json!({"kubectl.kubernetes.io/last-applied-configuration": "{}"});
+            d["metadata"]["labels"] = json!({"app": "web"});
+            d["spec"]["strategy"] = json!({"type": "Recreate"});
+            let pod = &mut d["spec"]["template"]["spec"];
+            pod["containers"].as_array_mut().unwrap().pop();
+            pod["containers"][0]["args"] = json!(["x", "z"]);
+            pod["tolerations"] = json!([{"key": "k2", "operator": "Exists"}]);
+            pod["volumes"] = json!([{"name": "v1", "configMap": {"name": "cm1"}}]);
+        });
+        check(vec![Case {
+            name: "apply A -> B",
+            patch,
+            want,
+        }]);
+    }
+
+    #[test]
+    fn service_ports_merge_by_port() {
+        let schema = schema_for("", "v1", "Service");
+        let service = json!({"spec": {"ports": [
+            {"port": 80, "targetPort": 8080, "protocol": "TCP"},
+            {"port": 443, "targetPort": 8443, "protocol": "TCP"},
+        ]}});
+        let patch = json!({"spec": {"ports": [{"port": 443, "targetPort": 9443}]}});
+        let got = strategic_merge(&service, &patch, schema).unwrap();
+        assert_eq!(
+            got,
+            json!({"spec": {"ports": [
+                {"port": 80, "targetPort": 8080, "protocol": "TCP"},
+                {"port": 443, "targetPort": 9443, "protocol": "TCP"},
+            ]}})
+        );
+    }
+
+    #[test]
+    fn replace_strategy_takes_the_patch_map() {
+        let schema = schema_for("policy", "v1", "PodDisruptionBudget");
+        let pdb = json!({"spec": {"selector": {"matchLabels": {"app": "web"}}, "minAvailable": 1}});
+        let patch = json!({"spec": {"selector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}}});
+        let got = strategic_merge(&pdb, &patch, schema).unwrap();
+        assert_eq!(
+            got,
+            json!({"spec": {"selector": {"matchExpressions": [{"key": "app", "operator": "Exists"}]}, "minAvailable": 1}})
+        );
+    }
+
+    #[test]
+    fn crd_versions_are_replaced_whole() {
+        let schema = schema_for("apiextensions.k8s.io", "v1", "CustomResourceDefinition");
+        let at = |rules: Value| {
+            json!({"spec": {"versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"properties": {
+                "spec": {"x-kubernetes-validations": rules},
+            }}}}]}})
+        };
+        let crd = at(json!([{"rule": "a", "message": "m1"}]));
+        let patch = at(json!([{"rule": "b"}]));
+        // `versions` has no merge strategy, so the whole list is replaced, rules and all.
+        let got = strategic_merge(&crd, &patch, schema).unwrap();
+        assert_eq!(got, at(json!([{"rule": "b"}])));
+    }
+
+    #[test]
+    fn without_a_schema_lists_are_replaced_and_directives_still_apply() {
+        let original = json!({"spec": {"containers": [{"name": "a"}], "m": {"k": "v"}}});
+        let patch =
+            json!({"spec": {"containers": [{"name": "b"}], "m": {"$patch": "replace", "j": "w"}}});
+        let got = strategic_merge(&original, &patch, None).unwrap();
+        assert_eq!(
+            got,
+            json!({"spec": {"containers": [{"name": "b"}], "m": {"j": "w"}}})
+        );
+    }
+
+    #[test]
+    fn patch_delete_at_the_top_leaves_an_empty_object() {
+        let got = strategic_merge(
+            &deployment(),
+            &json!({"$patch": "delete"}),
+            deployment_schema(),
+        );
+        assert_eq!(got, Ok(json!({})));
+    }
+
+    #[test]
+    fn malformed_patches_are_errors_not_panics() {
+        struct ErrorCase {
+            name: &'static str,
+            patch: Value,
+            want: PatchError,
+        }
+        let bad = |path: &str, directive: &str, expected: &'static str| PatchError::BadDirective {
+            path: path.to_string(),
+            directive: directive.to_string(),
+            expected,
+        };
+        let cases = vec![
+            ErrorCase {
+                name: "patch is a list",
+                patch: json!([{"op": "add"}]),
+                want: PatchError::PatchNotAnObject,
+            },
+            ErrorCase {
+                name: "unknown $patch on a map",
+                patch: json!({"spec": {"strategy": {"$patch": "explode"}}}),
+                want: PatchError::UnknownPatchDirective {
+                    path: "spec.strategy".into(),
+                    value: "\"explode\"".into(),
+                },
+            },
+            ErrorCase {
+                name: "non-string $patch in a list entry",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"$patch": 5, "name": "a"}]}}}}),
+                want: PatchError::UnknownPatchDirective {
+                    path: "spec.template.spec.containers[0]".into(),
+                    value: "5".into(),
+                },
+            },
+            ErrorCase {
+                name: "container without its merge key",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"name": "a"}, {"image": "x"}]}}}}),
+                want: PatchError::MissingMergeKey {
+                    path: "spec.template.spec.containers[1]".into(),
+                    key: "name".into(),
+                },
+            },
+            ErrorCase {
+                name: "delete directive without the merge key",
+                patch: json!({"spec": {"template": {"spec": {"containers": [{"$patch": "delete"}]}}}}),
+                want: PatchError::MissingMergeKey {
+                    path: "spec.template.spec.containers[0]".into(),
+                    key: "name".into(),
+                },
+            },
+            ErrorCase {
+                name: "container that is not an object",
+                patch: json!({"spec": {"template": {"spec": {"containers": ["nginx"]}}}}),
+                want: PatchError::EntryNotAnObject {
+                    path: "spec.template.spec.containers[0]".into(),
+                    key: "name".into(),
+                },
+            },
+            ErrorCase {
+                name: "$retainKeys not a list of strings",
+                patch: json!({"spec": {"strategy": {"$retainKeys": "type"}}}),
+                want: bad("spec.strategy", "$retainKeys", "a list of strings"),
+            },
+            ErrorCase {
+                name: "$retainKeys that does not keep a patched field",
+                patch: json!({"spec": {"strategy": {"$retainKeys": ["type"], "rollingUpdate": {"maxSurge": 1}}}}),
+                want: PatchError::RetainKeysMismatch {
+                    path: "spec.strategy".into(),
+                    field: "rollingUpdate".into(),
+                },
+            },
+            ErrorCase {
+                name: "$setElementOrder not a list",
+                patch: json!({"spec": {"template": {"spec": {"$setElementOrder/containers": {"name": "a"}}}}}),
+                want: bad(
+                    "spec.template.spec",
+                    "$setElementOrder/containers",
+                    "a list",
+                ),
+            },
+            ErrorCase {
+                name: "$setElementOrder entries without the merge key",
+                patch: json!({"spec": {"template": {"spec": {"$setElementOrder/containers": ["a"]}}}}),
+                want: bad(
+                    "spec.template.spec",
+                    "$setElementOrder/containers",
+                    "entries holding the merge key",
+                ),
+            },
+            ErrorCase {
+                name: "$deleteFromPrimitiveList not a list",
+                patch: json!({"metadata": {"$deleteFromPrimitiveList/finalizers": "example.com/f1"}}),
+                want: bad(
+                    "metadata",
+                    "$deleteFromPrimitiveList/finalizers",
+                    "a list of values",
+                ),
+            },
+            ErrorCase {
+                name: "$patch: delete in a primitive list",
+                patch: json!({"metadata": {"finalizers": [{"$patch": "delete"}]}}),
+                want: PatchError::DirectiveNeedsMergeKey {
+                    path: "metadata.finalizers[0]".into(),
+                    directive: "delete",
+                },
+            },
+        ];
+        for case in cases {
+            let got = strategic_merge(&deployment(), &case.patch, deployment_schema());
+            assert_eq!(got, Err(case.want), "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn malformed_documents_are_bad_requests_and_the_rest_unprocessable() {
+        assert!(PatchError::PatchNotAnObject.is_malformed());
+        let missing_key = PatchError::MissingMergeKey {
+            path: "spec.template.spec.containers[0]".into(),
+            key: "name".into(),
+        };
+        assert!(!missing_key.is_malformed());
+        assert_eq!(
+            missing_key.to_string(),
+            "list entry spec.template.spec.containers[0] does not contain the declared merge key \"name\""
+        );
+    }
+
+    #[test]
+    fn the_original_must_be_an_object() {
+        let got = strategic_merge(&json!([]), &json!({}), None);
+        assert_eq!(got, Err(PatchError::OriginalNotAnObject));
+    }
+}

@@ -3,5 +3,5 @@
 pub mod suite;
 
 mod embedded;
-mod etcd;
+pub mod etcd;
 mod etcd_only;

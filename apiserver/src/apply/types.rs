@@ -1,0 +1,198 @@
+//! Schema navigation for server-side apply: how each list of a kind merges (by key, as a set, or
+//! atomically), read from the kind's OpenAPI schema (built-ins: the published OpenAPI v3 documents;
+//! custom resources: the CRD's `openAPIV3Schema`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use serde_json::Value;
+
+/// How a list merges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    /// Items are identified by these fields.
+    Map(Vec<String>),
+    /// Items are identified by their value.
+    Set,
+    /// The list is one value.
+    Atomic,
+}
+
+/// A position in a schema, with the document its `$ref`s resolve against.
+#[derive(Clone)]
+pub struct Schema {
+    doc: Option<Arc<Value>>,
+    node: Option<Value>,
+}
+
+impl Schema {
+    /// No schema: maps merge, lists are atomic.
+    pub fn unknown() -> Self {
+        Schema {
+            doc: None,
+            node: None,
+        }
+    }
+
+    /// A self-contained schema (a CRD version's `openAPIV3Schema`).
+    pub fn standalone(schema: &Value) -> Self {
+        Schema {
+            doc: None,
+            node: Some(schema.clone()),
+        }
+    }
+
+    /// The schema of `kind` in an OpenAPI v3 document (found by `x-kubernetes-group-version-kind`).
+    pub fn from_document(
+        doc_json: &[u8],
+        hash: &str,
+        group: &str,
+        version: &str,
+        kind: &str,
+    ) -> Self {
+        static CACHE: LazyLock<Mutex<HashMap<String, Arc<Value>>>> =
+            LazyLock::new(|| Mutex::new(HashMap::new()));
+        let doc = {
+            let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+            match cache.get(hash) {
+                Some(doc) => Arc::clone(doc),
+                None => match serde_json::from_slice::<Value>(doc_json) {
+                    Ok(doc) => {
+                        let doc = Arc::new(doc);
+                        cache.insert(hash.to_string(), Arc::clone(&doc));
+                        doc
+                    }
+                    Err(_) => return Schema::unknown(),
+                },
+            }
+        };
+        let node = doc
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+            .and_then(|schemas| {
+                schemas.values().find(|schema| {
+                    schema
+                        .get("x-kubernetes-group-version-kind")
+                        .and_then(Value::as_array)
+                        .is_some_and(|gvks| {
+                            gvks.iter().any(|gvk| {
+                                gvk["group"] == group
+                                    && gvk["version"] == version
+                                    && gvk["kind"] == kind
+                            })
+                        })
+                })
+            })
+            .cloned();
+        Schema {
+            doc: Some(doc),
+            node,
+        }
+    }
+
+    /// Follows `$ref` and single-entry `allOf` wrappers.
+    fn resolved(&self, node: &Value) -> Option<Value> {
+        let mut node = node.clone();
+        for _ in 0..16 {
+            if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+                let name = reference.rsplit('/').next()?;
+                node = self
+                    .doc
+                    .as_ref()?
+                    .pointer(&format!(
+                        "/components/schemas/{}",
+                        name.replace('~', "~0").replace('/', "~1")
+                    ))?
+                    .clone();
+                continue;
+            }
+            if let Some([only]) = node
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
+                node = only.clone();
+                continue;
+            }
+            return Some(node);
+        }
+        None
+    }
+
+    fn with(&self, node: Option<Value>) -> Schema {
+        Schema {
+            doc: self.doc.clone(),
+            node: node.and_then(|n| self.resolved(&n)),
+        }
+    }
+
+    /// The schema of field `name` of this object.
+    pub fn field(&self, name: &str) -> Schema {
+        let node = self.node.as_ref().and_then(|n| {
+            n.get("properties")
+                .and_then(|p| p.get(name))
+                .or_else(|| n.get("additionalProperties").filter(|a| a.is_object()))
+                .cloned()
+        });
+        self.with(node)
+    }
+
+    /// The schema of this list's items.
+    pub fn items(&self) -> Schema {
+        let node = self.node.as_ref().and_then(|n| n.get("items").cloned());
+        self.with(node)
+    }
+
+    /// Whether this position keeps unknown fields (then nested lists are atomic, maps merge).
+    pub fn list_kind(&self) -> ListKind {
+        let Some(node) = &self.node else {
+            return ListKind::Atomic;
+        };
+        match node.get("x-kubernetes-list-type").and_then(Value::as_str) {
+            Some("map") => {
+                let keys: Vec<String> = node
+                    .get("x-kubernetes-list-map-keys")
+                    .and_then(Value::as_array)
+                    .map(|k| {
+                        k.iter()
+                            .filter_map(Value::as_str)
+                            .map(String::from)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if keys.is_empty() {
+                    ListKind::Atomic
+                } else {
+                    ListKind::Map(keys)
+                }
+            }
+            Some("set") => ListKind::Set,
+            Some(_) => ListKind::Atomic,
+            None => {
+                let strategy = node
+                    .get("x-kubernetes-patch-strategy")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if !strategy.split(',').any(|s| s == "merge") {
+                    return ListKind::Atomic;
+                }
+                match node
+                    .get("x-kubernetes-patch-merge-key")
+                    .and_then(Value::as_str)
+                {
+                    Some(key) => ListKind::Map(vec![key.to_string()]),
+                    None => ListKind::Set,
+                }
+            }
+        }
+    }
+
+    /// Whether this map is one value (`x-kubernetes-map-type: atomic`).
+    pub fn atomic_map(&self) -> bool {
+        self.node
+            .as_ref()
+            .and_then(|n| n.get("x-kubernetes-map-type"))
+            .and_then(Value::as_str)
+            == Some("atomic")
+    }
+}
