@@ -5,6 +5,10 @@
 //! * Bearer tokens from a static token file (`token,user,uid,"group1,group2"` lines, kube-apiserver's
 //!   `--token-auth-file` format).
 //!
+//! * Front-proxy request headers (`X-Remote-User`, `X-Remote-Group`) when the connection's client
+//!   certificate was issued by the request-header CA and names an allowed proxy — how an aggregating
+//!   kube-apiserver forwards its users' identities.
+//!
 //! Anonymous requests are refused with 401, except the health endpoints.
 
 use std::collections::HashMap;
@@ -23,7 +27,31 @@ pub struct UserInfo {
 
 /// What the TLS handshake established about the peer, attached to every request of a connection.
 #[derive(Debug, Clone, Default)]
-pub struct PeerIdentity(pub Option<Arc<UserInfo>>);
+pub struct PeerIdentity {
+    /// The user a client-CA certificate names.
+    pub user: Option<Arc<UserInfo>>,
+    /// The CN of a certificate issued by the request-header (front-proxy) CA.
+    pub front_proxy: Option<String>,
+}
+
+/// Request-header authentication settings (kube-apiserver's `--requestheader-*` flags).
+#[derive(Debug, Clone)]
+pub struct FrontProxyConfig {
+    /// Allowed proxy certificate CNs; empty allows any certificate from the request-header CA.
+    pub allowed_names: Vec<String>,
+    pub username_headers: Vec<String>,
+    pub group_headers: Vec<String>,
+}
+
+impl Default for FrontProxyConfig {
+    fn default() -> Self {
+        FrontProxyConfig {
+            allowed_names: Vec::new(),
+            username_headers: vec!["X-Remote-User".into()],
+            group_headers: vec!["X-Remote-Group".into()],
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthConfigError {
@@ -44,11 +72,17 @@ pub enum AuthConfigError {
 #[derive(Debug, Default, Clone)]
 pub struct Authenticator {
     tokens: HashMap<String, Arc<UserInfo>>,
+    front_proxy: Option<FrontProxyConfig>,
 }
 
 impl Authenticator {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Trusts identity headers from connections authenticated by the request-header CA.
+    pub fn set_front_proxy(&mut self, config: FrontProxyConfig) {
+        self.front_proxy = Some(config);
     }
 
     /// Adds a bearer token.
@@ -102,7 +136,28 @@ impl Authenticator {
 
     /// Who sent a request: the connection's client certificate, else a bearer token.
     pub fn authenticate(&self, peer: &PeerIdentity, headers: &HeaderMap) -> Option<Arc<UserInfo>> {
-        if let Some(user) = &peer.0 {
+        if let (Some(proxy), Some(config)) = (&peer.front_proxy, &self.front_proxy)
+            && (config.allowed_names.is_empty() || config.allowed_names.contains(proxy))
+            && let Some(name) = config
+                .username_headers
+                .iter()
+                .filter_map(|h| headers.get(h.as_str()))
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| !v.is_empty())
+        {
+            let groups = config
+                .group_headers
+                .iter()
+                .flat_map(|h| headers.get_all(h.as_str()).iter())
+                .filter_map(|v| v.to_str().ok())
+                .map(String::from)
+                .collect();
+            return Some(Arc::new(UserInfo {
+                name: name.to_string(),
+                groups,
+            }));
+        }
+        if let Some(user) = &peer.user {
             return Some(Arc::clone(user));
         }
         let value = headers
@@ -131,6 +186,44 @@ fn split_csv(line: &str) -> Vec<String> {
     }
     fields.push(current);
     fields.into_iter().map(|f| f.trim().to_string()).collect()
+}
+
+/// The raw subject of each certificate in a PEM bundle (to tell which CA issued a peer's certificate).
+pub fn subjects(certs: &[CertificateDer<'_>]) -> Vec<Vec<u8>> {
+    certs
+        .iter()
+        .filter_map(|c| x509_parser::parse_x509_certificate(c.as_ref()).ok())
+        .map(|(_, c)| c.subject().as_raw().to_vec())
+        .collect()
+}
+
+/// Who a verified peer certificate speaks for, given the subjects of the client CAs and of the
+/// request-header CAs (the chain was verified against their union during the handshake).
+pub fn identify_peer(
+    cert: &CertificateDer<'_>,
+    client_ca_subjects: &[Vec<u8>],
+    front_proxy_ca_subjects: &[Vec<u8>],
+) -> PeerIdentity {
+    let Ok((_, parsed)) = x509_parser::parse_x509_certificate(cert.as_ref()) else {
+        return PeerIdentity::default();
+    };
+    let issuer = parsed.issuer().as_raw();
+    let mut identity = PeerIdentity::default();
+    if front_proxy_ca_subjects
+        .iter()
+        .any(|s| s.as_slice() == issuer)
+    {
+        identity.front_proxy = parsed
+            .subject()
+            .iter_common_name()
+            .next()
+            .and_then(|cn| cn.as_str().ok())
+            .map(String::from);
+    }
+    if client_ca_subjects.iter().any(|s| s.as_slice() == issuer) {
+        identity.user = user_from_certificate(cert).map(Arc::new);
+    }
+    identity
 }
 
 /// The user a verified client certificate names: CN is the user, each O a group.
@@ -193,5 +286,47 @@ mod tests {
             Authenticator::new().load_token_file(&path),
             Err(AuthConfigError::BadTokenLine { line: 1, .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod front_proxy_tests {
+    use super::*;
+
+    fn proxy(cn: &str) -> PeerIdentity {
+        PeerIdentity {
+            user: None,
+            front_proxy: Some(cn.to_string()),
+        }
+    }
+
+    #[test]
+    fn identity_headers_count_only_from_an_allowed_front_proxy() {
+        let mut auth = Authenticator::new();
+        auth.set_front_proxy(FrontProxyConfig {
+            allowed_names: vec!["aggregator".into()],
+            ..Default::default()
+        });
+        let mut headers = HeaderMap::new();
+        headers.insert("x-remote-user", "alice".parse().unwrap());
+        headers.append("x-remote-group", "devs".parse().unwrap());
+        headers.append("x-remote-group", "system:authenticated".parse().unwrap());
+        let user = auth.authenticate(&proxy("aggregator"), &headers).unwrap();
+        assert_eq!(user.name, "alice");
+        assert_eq!(user.groups, ["devs", "system:authenticated"]);
+        assert!(
+            auth.authenticate(&proxy("someone-else"), &headers)
+                .is_none()
+        );
+        // Headers without a front-proxy certificate are ignored.
+        assert!(
+            auth.authenticate(&PeerIdentity::default(), &headers)
+                .is_none()
+        );
+        // A front proxy without a user header identifies nobody.
+        assert!(
+            auth.authenticate(&proxy("aggregator"), &HeaderMap::new())
+                .is_none()
+        );
     }
 }

@@ -337,6 +337,11 @@ pub fn prune(schema: &Value, value: &mut Value, path: &str, root: bool, unknown:
                 let child_path = join(path, &key);
                 let meta_field = (root || embedded)
                     && matches!(key.as_str(), "apiVersion" | "kind" | "metadata");
+                if meta_field {
+                    // Object metadata follows ObjectMeta, not the CRD's schema (which usually just
+                    // says `type: object`); it is never pruned here.
+                    continue;
+                }
                 if let Some(child_schema) = properties.and_then(|p| p.get(&key)) {
                     if let Some(child) = map.get_mut(&key) {
                         prune(child_schema, child, &child_path, false, unknown);
@@ -479,6 +484,17 @@ mod tests {
                 "{value}: expected {field} {reason}, got {got:?}"
             );
         }
+    }
+
+    #[test]
+    fn metadata_is_never_pruned_even_when_the_schema_declares_it_as_a_plain_object() {
+        let schema = json!({"type": "object", "properties": {
+            "metadata": {"type": "object"}, "spec": {"type": "object"}}});
+        let mut value = json!({"metadata": {"name": "a", "labels": {"x": "y"}}, "spec": {}});
+        let mut unknown = Vec::new();
+        prune(&schema, &mut value, "", true, &mut unknown);
+        assert!(unknown.is_empty(), "{unknown:?}");
+        assert_eq!(value["metadata"]["labels"]["x"], "y");
     }
 
     #[test]

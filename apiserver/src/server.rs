@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::auth::{Authenticator, PeerIdentity, user_from_certificate};
+use crate::auth::{Authenticator, FrontProxyConfig, identify_peer, subjects};
 use crate::http::{AppState, router};
 use crate::pki;
 use crate::storage::embedded::{EmbeddedConfig, EmbeddedStore};
@@ -62,6 +62,19 @@ pub struct Options {
     /// Where to write the admin kubeconfig (default: --data-dir/admin.kubeconfig).
     #[arg(long)]
     pub kubeconfig_out: Option<PathBuf>,
+    /// CA bundle of front-proxy client certificates whose requests carry the user in headers
+    /// (running behind an aggregating kube-apiserver).
+    #[arg(long)]
+    pub requestheader_client_ca_file: Option<PathBuf>,
+    /// Front-proxy certificate CNs allowed to assert identities (empty: any from that CA).
+    #[arg(long, value_delimiter = ',')]
+    pub requestheader_allowed_names: Vec<String>,
+    /// Headers carrying the user name, first non-empty wins.
+    #[arg(long, value_delimiter = ',', default_value = "X-Remote-User")]
+    pub requestheader_username_headers: Vec<String>,
+    /// Headers carrying the groups.
+    #[arg(long, value_delimiter = ',', default_value = "X-Remote-Group")]
+    pub requestheader_group_headers: Vec<String>,
     /// How often storage history is compacted (seconds).
     #[arg(long, default_value_t = 300)]
     pub compaction_interval_seconds: u64,
@@ -187,15 +200,30 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
         client_ca = Some(read_pem_file(path)?);
     }
 
+    let client_ca_certs = match &client_ca {
+        Some(pem) => certs(pem)?,
+        None => Vec::new(),
+    };
+    let front_proxy_certs = match &options.requestheader_client_ca_file {
+        Some(path) => certs(&read_pem_file(path)?)?,
+        None => Vec::new(),
+    };
+    let client_ca_subjects = Arc::new(subjects(&client_ca_certs));
+    let front_proxy_subjects = Arc::new(subjects(&front_proxy_certs));
     let mut tls = {
         let cert_chain = certs(&serving_cert)?;
         let key = PrivateKeyDer::from_pem_slice(serving_key.as_bytes())
             .context("invalid serving key PEM")?;
         let builder = rustls::ServerConfig::builder();
-        let builder = match &client_ca {
-            Some(ca) => {
+        let all_client_cas: Vec<_> = client_ca_certs
+            .iter()
+            .chain(&front_proxy_certs)
+            .cloned()
+            .collect();
+        let builder = match all_client_cas.is_empty() {
+            false => {
                 let mut roots = RootCertStore::empty();
-                for cert in certs(ca)? {
+                for cert in all_client_cas {
                     roots.add(cert).context("invalid client CA certificate")?;
                 }
                 let verifier = WebPkiClientVerifier::builder(Arc::new(roots))
@@ -204,7 +232,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
                     .context("failed to build the client certificate verifier")?;
                 builder.with_client_cert_verifier(verifier)
             }
-            None => builder.with_no_client_auth(),
+            true => builder.with_no_client_auth(),
         };
         builder
             .with_single_cert(cert_chain, key)
@@ -213,6 +241,13 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
 
     let mut authenticator = Authenticator::new();
+    if !front_proxy_certs.is_empty() {
+        authenticator.set_front_proxy(FrontProxyConfig {
+            allowed_names: options.requestheader_allowed_names.clone(),
+            username_headers: options.requestheader_username_headers.clone(),
+            group_headers: options.requestheader_group_headers.clone(),
+        });
+    }
     if let Some(path) = &options.token_auth_file {
         authenticator.load_token_file(path)?;
     }
@@ -230,7 +265,11 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     let lifecycle_controller =
         tokio::spawn(crate::gc::run(Arc::clone(&state), shutdown_rx.clone()));
     let acceptor = TlsAcceptor::from(Arc::new(tls));
-    let task = tokio::spawn(serve(listener, acceptor, app, shutdown_rx));
+    let identities = Identities {
+        client_ca: client_ca_subjects,
+        front_proxy_ca: front_proxy_subjects,
+    };
+    let task = tokio::spawn(serve(listener, acceptor, app, identities, shutdown_rx));
     tracing::info!(%addr, kubeconfig = ?kubeconfig, "karmada-apiserver listening");
     Ok(Server {
         addr,
@@ -246,10 +285,18 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// A TLS handshake that takes longer than this is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Which CAs a peer certificate may come from, by subject.
+#[derive(Clone)]
+struct Identities {
+    client_ca: Arc<Vec<Vec<u8>>>,
+    front_proxy_ca: Arc<Vec<Vec<u8>>>,
+}
+
 async fn serve(
     listener: TcpListener,
     acceptor: TlsAcceptor,
     app: axum::Router,
+    identities: Identities,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
@@ -268,6 +315,7 @@ async fn serve(
         let _ = tcp.set_nodelay(true);
         let acceptor = acceptor.clone();
         let app = app.clone();
+        let identities = identities.clone();
         let watcher = graceful.watcher();
         tokio::spawn(async move {
             let tls = match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
@@ -281,14 +329,13 @@ async fn serve(
                     return;
                 }
             };
-            let peer = PeerIdentity(
-                tls.get_ref()
-                    .1
-                    .peer_certificates()
-                    .and_then(|chain| chain.first())
-                    .and_then(user_from_certificate)
-                    .map(Arc::new),
-            );
+            let peer = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|chain| chain.first())
+                .map(|leaf| identify_peer(leaf, &identities.client_ca, &identities.front_proxy_ca))
+                .unwrap_or_default();
             let service = hyper::service::service_fn(
                 move |mut request: hyper::Request<hyper::body::Incoming>| {
                     request.extensions_mut().insert(peer.clone());

@@ -151,7 +151,10 @@ pub fn get<'a>(value: &'a Value, path: &[Element], schema: &Schema) -> Option<&'
                 .find(|item| key_of(item, &keys).as_deref() == Some(key.as_str()))?;
             get(item, rest, &schema.items())
         }
-        Element::Value(v) => value.as_array()?.iter().find(|item| item.to_string() == *v),
+        Element::Value(v) => {
+            let wanted: Value = serde_json::from_str(v).ok()?;
+            value.as_array()?.iter().find(|item| **item == wanted)
+        }
         Element::Index(i) => get(value.get(*i)?, rest, &schema.items()),
     }
 }
@@ -191,8 +194,10 @@ pub fn remove(value: &mut Value, path: &[Element], schema: &Schema) {
             }
         }
         Element::Value(v) => {
-            if let Some(items) = value.as_array_mut() {
-                items.retain(|item| item.to_string() != *v);
+            if let (Some(items), Ok(wanted)) =
+                (value.as_array_mut(), serde_json::from_str::<Value>(v))
+            {
+                items.retain(|item| *item != wanted);
             }
         }
         Element::Index(i) => {

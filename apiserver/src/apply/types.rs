@@ -196,3 +196,68 @@ impl Schema {
             == Some("atomic")
     }
 }
+
+impl Schema {
+    /// Whether nothing is known about this position (then nothing below it is pruned).
+    pub fn is_unknown(&self) -> bool {
+        self.node.is_none()
+    }
+
+    /// Whether a field of this object is declared (or any field is allowed here).
+    pub fn knows_field(&self, name: &str) -> bool {
+        let Some(node) = &self.node else {
+            return true;
+        };
+        if node
+            .get("x-kubernetes-preserve-unknown-fields")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
+            return true;
+        }
+        if node.get("properties").and_then(|p| p.get(name)).is_some() {
+            return true;
+        }
+        match node.get("additionalProperties") {
+            Some(Value::Object(_)) | Some(Value::Bool(true)) => true,
+            // Objects with neither properties nor additionalProperties are free-form.
+            _ => {
+                node.get("properties").is_none()
+                    && node.get("type").and_then(Value::as_str) != Some("object")
+            }
+        }
+    }
+}
+
+/// Removes fields the (resolved, possibly `$ref`-linked) schema does not declare and returns their
+/// paths; used for strict field validation of built-in kinds.
+pub fn prune_unknown(value: &mut Value, schema: &Schema, path: &str, unknown: &mut Vec<String>) {
+    if schema.is_unknown() {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            for key in keys {
+                let child_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if !schema.knows_field(&key) {
+                    map.remove(&key);
+                    unknown.push(child_path);
+                } else if let Some(child) = map.get_mut(&key) {
+                    prune_unknown(child, &schema.field(&key), &child_path, unknown);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let item_schema = schema.items();
+            for (i, item) in items.iter_mut().enumerate() {
+                prune_unknown(item, &item_schema, &format!("{path}[{i}]"), unknown);
+            }
+        }
+        _ => {}
+    }
+}

@@ -4,6 +4,7 @@
 
 mod apply;
 mod discovery;
+pub mod metrics;
 mod negotiate;
 pub mod object;
 pub mod path;
@@ -31,6 +32,8 @@ use crate::storage::Store;
 
 /// The largest request body accepted (kube-apiserver's limit is 3 MiB).
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+/// The longest a non-watch request may take (kube-apiserver's default `--request-timeout`).
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Most non-watch requests served at once; more get 429.
 pub const MAX_IN_FLIGHT: usize = 400;
 
@@ -41,6 +44,9 @@ pub struct AppState {
     pub registry: Registry,
     /// The `/openapi/v3` documents (built-in kinds; custom resources add theirs at run time).
     pub openapi: OpenApi,
+    /// The OpenAPI group/version documents currently published for custom resources.
+    pub crd_documents: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    pub metrics: metrics::Metrics,
     in_flight: Semaphore,
 }
 
@@ -51,6 +57,8 @@ impl AppState {
             authenticator,
             registry: Registry::with_builtins(),
             openapi: OpenApi::new(),
+            crd_documents: Default::default(),
+            metrics: Default::default(),
             in_flight: Semaphore::new(MAX_IN_FLIGHT),
         }
     }
@@ -61,6 +69,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let authenticated = Router::new()
         .route("/version", get(system::version))
         .route("/openapi/v2", get(system::openapi_v2))
+        .route("/metrics", get(metrics::serve))
         .merge(crate::openapi::routes())
         .route("/api", axum::routing::any(resources::api))
         .route("/api/{*rest}", axum::routing::any(resources::api))
@@ -81,6 +90,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/readyz", get(system::readyz))
         .merge(authenticated)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            metrics::record,
+        ))
         .layer(middleware::from_fn(log_request))
         .with_state(state)
 }
@@ -121,9 +134,16 @@ async fn limit_in_flight(
     if is_watch {
         return next.run(request).await;
     }
-    match state.in_flight.try_acquire() {
-        Ok(_permit) => next.run(request).await,
-        Err(_) => ApiError::too_many_requests().into_response(),
+    let Ok(_permit) = state.in_flight.try_acquire() else {
+        return ApiError::too_many_requests().into_response();
+    };
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::timeout(format!(
+            "the request did not complete within {}s",
+            REQUEST_TIMEOUT.as_secs()
+        ))
+        .into_response(),
     }
 }
 
@@ -133,7 +153,7 @@ async fn log_request(request: Request, next: Next) -> Response {
     let user = request
         .extensions()
         .get::<PeerIdentity>()
-        .and_then(|p| p.0.as_ref().map(|u| u.name.clone()));
+        .and_then(|p| p.user.as_ref().map(|u| u.name.clone()));
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     tracing::info!(

@@ -14,6 +14,10 @@
 //! table, or a field this server does not know carrying a value, is a 415 naming it, so nothing is
 //! silently dropped; the client can send JSON instead. Unknown fields holding only a zero value are
 //! skipped, since Go writes every non-pointer field and newer clients add fields.
+//!
+//! Why not the `k8s-pb` crate: its prost types have no JSON form (no serde, no conversion to
+//! k8s-openapi), so every one of the ~250 messages would need a hand-written conversion, and it
+//! would add prost and 2.9 MB of generated code to the build. A field table is less to keep right.
 
 mod apps_v1;
 mod authorization_v1;
@@ -148,9 +152,9 @@ enum DecodeError {
 }
 
 impl DecodeError {
-    fn malformed(message: &Message, detail: impl std::fmt::Display) -> Self {
+    fn malformed(message: &'static str, detail: impl std::fmt::Display) -> Self {
         DecodeError::Malformed {
-            message: message.name,
+            message,
             detail: detail.to_string(),
         }
     }
@@ -215,15 +219,9 @@ fn schema_for(api_version: &str, kind: &str) -> Option<&'static Message> {
         .map(|(_, _, message)| *message)
 }
 
-/// `runtime.Unknown`, the envelope around every protobuf body.
-static UNKNOWN: Message = Message {
-    name: "runtime.Unknown",
-    fields: &[],
-};
-static TYPE_META: Message = Message {
-    name: "runtime.TypeMeta",
-    fields: &[],
-};
+/// The envelope around every protobuf body, and its `typeMeta`; both are read by hand.
+const UNKNOWN: &str = "runtime.Unknown";
+const TYPE_META: &str = "runtime.TypeMeta";
 
 #[derive(Default)]
 struct Envelope<'a> {
@@ -238,23 +236,23 @@ impl<'a> Envelope<'a> {
     fn parse(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         let mut envelope = Envelope::default();
         for item in wire::fields(bytes) {
-            let (number, value) = item.map_err(|e| DecodeError::malformed(&UNKNOWN, e))?;
+            let (number, value) = item.map_err(|e| DecodeError::malformed(UNKNOWN, e))?;
             match (number, value) {
                 (1, wire::Value::Bytes(type_meta)) => {
                     for item in wire::fields(type_meta) {
                         let (number, value) =
-                            item.map_err(|e| DecodeError::malformed(&TYPE_META, e))?;
+                            item.map_err(|e| DecodeError::malformed(TYPE_META, e))?;
                         match (number, value) {
                             (1, wire::Value::Bytes(v)) => envelope.api_version = utf8(v),
                             (2, wire::Value::Bytes(v)) => envelope.kind = utf8(v),
-                            _ => unexpected(&TYPE_META, number, value, 2)?,
+                            _ => unexpected(TYPE_META, number, value, 2)?,
                         }
                     }
                 }
                 (2, wire::Value::Bytes(raw)) => envelope.raw = raw,
                 (3, wire::Value::Bytes(v)) => envelope.content_encoding = utf8(v),
                 (4, wire::Value::Bytes(v)) => envelope.content_type = utf8(v),
-                _ => unexpected(&UNKNOWN, number, value, 4)?,
+                _ => unexpected(UNKNOWN, number, value, 4)?,
             }
         }
         Ok(envelope)
@@ -263,7 +261,7 @@ impl<'a> Envelope<'a> {
 
 /// A field of a hand-read message (fields 1..=`known`) that has the wrong wire type or is unknown.
 fn unexpected(
-    message: &Message,
+    message: &'static str,
     number: u32,
     value: wire::Value<'_>,
     known: u32,
@@ -276,10 +274,7 @@ fn unexpected(
     } else if value.is_empty() {
         Ok(())
     } else {
-        Err(DecodeError::UnknownField {
-            message: message.name,
-            number,
-        })
+        Err(DecodeError::UnknownField { message, number })
     }
 }
 
@@ -307,9 +302,17 @@ fn decode_message(
     bytes: &[u8],
     out: &mut Map<String, Value>,
 ) -> Result<(), DecodeError> {
-    let mut slots: Vec<Slot<'_>> = message.fields.iter().map(|_| Slot::Absent).collect();
+    let mut slots: Vec<Slot<'_>> = message
+        .fields
+        .iter()
+        .map(|field| match field.shape {
+            Shape::List => Slot::List(Vec::new()),
+            Shape::Map => Slot::Map(Map::new()),
+            Shape::Single | Shape::Inline => Slot::Absent,
+        })
+        .collect();
     for item in wire::fields(bytes) {
-        let (number, value) = item.map_err(|e| DecodeError::malformed(message, e))?;
+        let (number, value) = item.map_err(|e| DecodeError::malformed(message.name, e))?;
         let Some(index) = message.fields.iter().position(|f| f.number == number) else {
             if value.is_empty() {
                 continue;
@@ -322,17 +325,16 @@ fn decode_message(
         let field = &message.fields[index];
         let wrong_wire_type = || {
             DecodeError::malformed(
-                message,
+                message.name,
                 format!(
-                    "field {number} ({}) has wire type {}",
+                    "field {number} {:?} has wire type {}",
                     field.json,
                     value.wire_name()
                 ),
             )
         };
-        let slot = &mut slots[index];
-        match field.shape {
-            Shape::Single | Shape::Inline => match (field.ty.is_struct(), value) {
+        match (field.shape, &mut slots[index]) {
+            (Shape::Single | Shape::Inline, slot) => match (field.ty.is_struct(), value) {
                 (true, wire::Value::Bytes(bytes)) => {
                     *slot = match std::mem::replace(slot, Slot::Absent) {
                         Slot::Message(before) => {
@@ -344,41 +346,28 @@ fn decode_message(
                 (false, _) if value_fits(field.ty, value) => *slot = Slot::Scalar(value),
                 _ => return Err(wrong_wire_type()),
             },
-            Shape::List => {
-                if !matches!(slot, Slot::List(_)) {
-                    *slot = Slot::List(Vec::new());
-                }
-                let Slot::List(items) = slot else {
-                    unreachable!("the slot was just made a list")
-                };
-                match value {
-                    // Packed repeated numbers: a run of varints in one length-delimited value.
-                    wire::Value::Bytes(mut packed)
-                        if matches!(field.ty, Ty::Bool | Ty::I32 | Ty::I64) =>
-                    {
-                        while !packed.is_empty() {
-                            let v = wire::read_varint(&mut packed)
-                                .map_err(|e| DecodeError::malformed(message, e))?;
-                            items.push(to_json(field.ty, wire::Value::Varint(v))?);
-                        }
+            (Shape::List, Slot::List(items)) => match value {
+                // Packed repeated numbers: a run of varints in one length-delimited value.
+                wire::Value::Bytes(mut packed)
+                    if matches!(field.ty, Ty::Bool | Ty::I32 | Ty::I64) =>
+                {
+                    while !packed.is_empty() {
+                        let v = wire::read_varint(&mut packed)
+                            .map_err(|e| DecodeError::malformed(message.name, e))?;
+                        items.push(to_json(field.ty, wire::Value::Varint(v))?);
                     }
-                    _ if value_fits(field.ty, value) => items.push(to_json(field.ty, value)?),
-                    _ => return Err(wrong_wire_type()),
                 }
-            }
-            Shape::Map => {
+                _ if value_fits(field.ty, value) => items.push(to_json(field.ty, value)?),
+                _ => return Err(wrong_wire_type()),
+            },
+            (Shape::Map, Slot::Map(entries)) => {
                 let wire::Value::Bytes(entry) = value else {
                     return Err(wrong_wire_type());
-                };
-                if !matches!(slot, Slot::Map(_)) {
-                    *slot = Slot::Map(Map::new());
-                }
-                let Slot::Map(entries) = slot else {
-                    unreachable!("the slot was just made a map")
                 };
                 let (key, value) = map_entry(message, field.ty, entry)?;
                 entries.insert(key, value);
             }
+            (Shape::List | Shape::Map, _) => unreachable!("list and map slots start as such"),
         }
     }
 
@@ -456,8 +445,13 @@ fn to_json(ty: Ty, value: wire::Value<'_>) -> Result<Value, DecodeError> {
         (Ty::I64, wire::Value::Varint(v)) => Value::from(v as i64),
         (Ty::Str, wire::Value::Bytes(b)) => Value::String(utf8(b)),
         (Ty::Bytes, wire::Value::Bytes(b)) => Value::String(BASE64.encode(b)),
-        (ty, wire::Value::Bytes(b)) => structured(ty, b)?,
-        (ty, value) => unreachable!("{ty:?} cannot hold a {}", value.wire_name()),
+        (ty, wire::Value::Bytes(b)) if ty.is_struct() => structured(ty, b)?,
+        (ty, value) => {
+            return Err(DecodeError::malformed(
+                "value",
+                format!("a {ty:?} cannot be read from a {} value", value.wire_name()),
+            ));
+        }
     })
 }
 
@@ -512,7 +506,7 @@ fn structured(ty: Ty, bytes: &[u8]) -> Result<Value, DecodeError> {
                 0 => Ok(field("intVal").unwrap_or(Value::from(0))),
                 1 => Ok(field("strVal").unwrap_or(Value::String(String::new()))),
                 other => Err(DecodeError::malformed(
-                    &INT_OR_STRING,
+                    INT_OR_STRING.name,
                     format!("type {other} is neither 0 (int) nor 1 (string)"),
                 )),
             }
@@ -529,10 +523,10 @@ fn structured(ty: Ty, bytes: &[u8]) -> Result<Value, DecodeError> {
         Ty::RawJson => {
             let mut raw = None;
             for item in wire::fields(bytes) {
-                let (number, value) = item.map_err(|e| DecodeError::malformed(&RAW, e))?;
+                let (number, value) = item.map_err(|e| DecodeError::malformed(RAW, e))?;
                 match (number, value) {
                     (1, wire::Value::Bytes(bytes)) => raw = Some(bytes),
-                    _ => unexpected(&RAW, number, value, 1)?,
+                    _ => unexpected(RAW, number, value, 1)?,
                 }
             }
             // A nil raw value is written as null.
@@ -540,11 +534,12 @@ fn structured(ty: Ty, bytes: &[u8]) -> Result<Value, DecodeError> {
                 return Ok(Value::Null);
             };
             serde_json::from_slice(raw)
-                .map_err(|e| DecodeError::malformed(&RAW, format!("raw is not JSON: {e}")))
+                .map_err(|e| DecodeError::malformed(RAW, format!("raw is not JSON: {e}")))
         }
-        Ty::Str | Ty::Bool | Ty::I32 | Ty::I64 | Ty::Bytes => {
-            unreachable!("{ty:?} is not a message type")
-        }
+        Ty::Str | Ty::Bool | Ty::I32 | Ty::I64 | Ty::Bytes => Err(DecodeError::malformed(
+            "value",
+            format!("a {ty:?} is not a message"),
+        )),
     }
 }
 
@@ -574,11 +569,8 @@ static QUANTITY: Message = schema::message! { "resource Quantity" {
     field(1, "string", Str, Optional),
 }};
 
-/// `metav1.FieldsV1` and `runtime.RawExtension`: one bytes field (1) holding JSON.
-static RAW: Message = Message {
-    name: "meta/v1 FieldsV1",
-    fields: &[],
-};
+/// `metav1.FieldsV1` and `runtime.RawExtension`: one bytes field (1) holding JSON, read by hand.
+const RAW: &str = "meta/v1 FieldsV1";
 
 /// Seconds since 1970 (Go's zero time, year 1, means "unset") as Go's `Time` or `MicroTime` JSON.
 fn timestamp(seconds: i64, nanos: i64, micro: bool) -> Result<Value, DecodeError> {
@@ -586,7 +578,7 @@ fn timestamp(seconds: i64, nanos: i64, micro: bool) -> Result<Value, DecodeError
     // Go normalizes nanoseconds outside [0, 1e9) into the seconds.
     let seconds = seconds.checked_add(nanos.div_euclid(1_000_000_000));
     let nanos = nanos.rem_euclid(1_000_000_000);
-    let out_of_range = || DecodeError::malformed(&TIMESTAMP, "the time is out of range");
+    let out_of_range = || DecodeError::malformed(TIMESTAMP.name, "the time is out of range");
     let seconds = seconds.ok_or_else(out_of_range)?;
     if seconds == GO_ZERO_TIME && nanos == 0 {
         return Ok(Value::Null);
@@ -613,14 +605,14 @@ fn map_entry(
     let mut key = String::new();
     let mut value = None;
     for item in wire::fields(entry) {
-        let (number, v) = item.map_err(|e| DecodeError::malformed(message, e))?;
+        let (number, v) = item.map_err(|e| DecodeError::malformed(message.name, e))?;
         match (number, v) {
             (1, wire::Value::Bytes(k)) => key = utf8(k),
             (2, v) if ty.is_struct() => match v {
                 wire::Value::Bytes(b) => value = Some(structured(ty, b)?),
                 _ => {
                     return Err(DecodeError::malformed(
-                        message,
+                        message.name,
                         format!("a map value has wire type {}", v.wire_name()),
                     ));
                 }
@@ -628,7 +620,7 @@ fn map_entry(
             (2, v) if value_fits(ty, v) => value = Some(to_json(ty, v)?),
             (1 | 2, v) => {
                 return Err(DecodeError::malformed(
-                    message,
+                    message.name,
                     format!("map entry field {number} has wire type {}", v.wire_name()),
                 ));
             }

@@ -261,35 +261,52 @@ impl ResourceRequest {
     /// custom resources, and CRD validation. Adds warnings to the response.
     pub(super) fn admit(&self, object: &mut Value) -> Result<(), ApiError> {
         let name = meta_str(object, "name").unwrap_or_default().to_string();
-        if let Some(custom) = &self.info.custom
-            && let Some(schema) = &custom.schema
-        {
-            let mut unknown = Vec::new();
-            crate::schema::prune(schema, object, "", true, &mut unknown);
-            if !unknown.is_empty() {
-                match self.params.get("fieldValidation") {
-                    Some("Strict") => {
-                        let list: Vec<String> = unknown
-                            .iter()
-                            .map(|f| format!("unknown field \"{f}\""))
-                            .collect();
-                        return Err(ApiError::bad_request(format!(
-                            "strict decoding error: {}",
-                            list.join(", ")
-                        )));
-                    }
-                    Some("Ignore") => {}
-                    None | Some("Warn") => {
-                        let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
-                        warnings.extend(unknown.iter().map(|f| format!("unknown field \"{f}\"")));
-                    }
-                    Some(other) => {
-                        return Err(ApiError::bad_request(format!(
-                            "fieldValidation must be Ignore, Warn or Strict, not {other:?}"
-                        )));
-                    }
+        // Unknown fields: pruned, then refused, warned about or ignored per fieldValidation.
+        let mut unknown = Vec::new();
+        let custom_schema = self.info.custom.as_ref().and_then(|c| c.schema.as_ref());
+        match custom_schema {
+            Some(schema) => crate::schema::prune(schema, object, "", true, &mut unknown),
+            None if self.info.custom.is_none() => {
+                // managedFields is server-written and opaque (FieldsV1): not the client's input.
+                let managed = object
+                    .get_mut("metadata")
+                    .and_then(Value::as_object_mut)
+                    .and_then(|m| m.remove("managedFields"));
+                crate::apply::types::prune_unknown(object, &self.apply_schema(), "", &mut unknown);
+                if let (Some(managed), Some(meta)) = (
+                    managed,
+                    object.get_mut("metadata").and_then(Value::as_object_mut),
+                ) {
+                    meta.insert("managedFields".into(), managed);
                 }
             }
+            None => {}
+        }
+        if !unknown.is_empty() {
+            match self.params.get("fieldValidation") {
+                Some("Strict") => {
+                    let list: Vec<String> = unknown
+                        .iter()
+                        .map(|f| format!("unknown field \"{f}\""))
+                        .collect();
+                    return Err(ApiError::bad_request(format!(
+                        "strict decoding error: {}",
+                        list.join(", ")
+                    )));
+                }
+                Some("Ignore") => {}
+                None | Some("Warn") => {
+                    let mut warnings = self.warnings.lock().unwrap_or_else(|p| p.into_inner());
+                    warnings.extend(unknown.iter().map(|f| format!("unknown field \"{f}\"")));
+                }
+                Some(other) => {
+                    return Err(ApiError::bad_request(format!(
+                        "fieldValidation must be Ignore, Warn or Strict, not {other:?}"
+                    )));
+                }
+            }
+        }
+        if let Some(schema) = custom_schema {
             let mut errors = Vec::new();
             crate::schema::validate(schema, object, "", &mut errors);
             if !errors.is_empty() {
@@ -311,7 +328,7 @@ impl ResourceRequest {
     /// After a CRD write: serve what it defines from the next request on.
     pub(super) fn after_write(&self, written: &Value) {
         if self.is_crd() {
-            crate::crd::sync_registry(&self.state.registry, written);
+            crate::crd::sync(&self.state, written);
         }
     }
 

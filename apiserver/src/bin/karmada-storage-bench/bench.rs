@@ -413,11 +413,12 @@ async fn bench_store(
         let latencies = sorted(creates.latencies);
         table.add(
             backend,
-            format!("create latency p50 / p99, {label}"),
+            format!("create latency p50 / p99 / max, {label}"),
             format!(
-                "{} / {}",
+                "{} / {} / {}",
                 millis(percentile(&latencies, 50.0)),
-                millis(percentile(&latencies, 99.0))
+                millis(percentile(&latencies, 99.0)),
+                millis(percentile(&latencies, 100.0))
             ),
         );
         if let (Some(raw), Some(raw_puts)) = (raw, raw_puts) {

@@ -15,7 +15,7 @@ use kube::api::{
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::discovery::{Discovery, Scope, verbs};
 use kube::runtime::reflector::{self, ObjectRef};
-use kube::runtime::watcher::{self, Event};
+use kube::runtime::watcher::{self, Event, watcher};
 use kube::{Client, Config, ResourceExt};
 use serde_json::json;
 
@@ -206,7 +206,10 @@ async fn config_maps_round_trip_through_typed_crud(storage: Storage) {
         api.create(&PostParams::default(), &config_map("cm1", &[]))
             .await,
     );
-    assert_eq!((status.code, status.reason.as_str()), (409, "AlreadyExists"));
+    assert_eq!(
+        (status.code, status.reason.as_str()),
+        (409, "AlreadyExists")
+    );
 
     let got = api.get("cm1").await.expect("get");
     assert_eq!(got.data, created.data);
@@ -322,7 +325,9 @@ async fn merge_json_and_strategic_patches_apply(storage: Storage) {
         .patch(
             "cm",
             &params,
-            &Patch::Merge(json!({"data": {"a": null, "c": "3"}, "metadata": {"labels": {"tier": "fe"}}})),
+            &Patch::Merge(
+                json!({"data": {"a": null, "c": "3"}, "metadata": {"labels": {"tier": "fe"}}}),
+            ),
         )
         .await
         .expect("merge patch");
@@ -493,7 +498,10 @@ where
     S: Stream<Item = Result<Event<ConfigMap>, watcher::Error>> + Unpin,
 {
     let first = next_event(events, "start").await;
-    assert!(matches!(first, Event::Init), "first event is Init: {first:?}");
+    assert!(
+        matches!(first, Event::Init),
+        "first event is Init: {first:?}"
+    );
     let mut names = Vec::new();
     loop {
         match next_event(events, "initial list").await {
@@ -572,6 +580,8 @@ async fn watcher_sees_later_writes(storage: Storage, config: watcher::Config) {
     let event = next_event(&mut events, "after the second delete").await;
     assert_eq!(describe(&event).0, "Delete");
     assert_eq!(describe(&event).1, "before");
+    // An open watch would hold the server's shutdown for its grace period.
+    drop(events);
     server.stop().await;
 }
 
@@ -741,5 +751,6 @@ async fn watcher_relists_after_its_revision_is_compacted(storage: Storage) {
         assert_eq!(cm.name_any(), "second");
         assert_eq!(cm.resource_version(), second.resource_version());
     }
+    drop(events);
     server.stop().await;
 }

@@ -1,5 +1,7 @@
 //! The API server end to end: real kubectl binaries and kube-rs clients against an in-process server
 //! on both storage backends.
 
-mod smoke;
+mod bad_input;
 mod kube_client;
+mod kubectl_matrix;
+mod smoke;
