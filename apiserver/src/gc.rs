@@ -224,6 +224,15 @@ async fn perform(store: &dyn Store, action: &Action) -> Result<(), StorageError>
             {
                 refs.retain(|r| r.get("uid").and_then(Value::as_str) != Some(owner_uid));
             }
+            // An empty list is omitted, as Kubernetes serialises it.
+            if object
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array)
+                .is_some_and(Vec::is_empty)
+                && let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut)
+            {
+                meta.remove("ownerReferences");
+            }
             match store
                 .update(key, object::to_storage(&object), kv.mod_revision)
                 .await

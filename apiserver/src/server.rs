@@ -253,6 +253,14 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     }
     let state = Arc::new(AppState::new(Arc::clone(&store), authenticator));
     bootstrap_namespaces(&state).await?;
+    let karmada_crds: Vec<serde_json::Value> = karmada_api::crds::all()
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<_, _>>()
+        .context("failed to encode Karmada's CRDs")?;
+    crate::crd::install_builtin(&state, &karmada_crds)
+        .await
+        .context("failed to install Karmada's CRDs")?;
     let app = router(Arc::clone(&state));
 
     let (shutdown, shutdown_rx) = watch::channel(false);

@@ -95,7 +95,7 @@ impl ResourceRequest {
                     object::metadata(&mut created).insert("managedFields".into(), managed);
                 }
                 let mut created = Value::Object(created);
-                self.admit(&mut created)?;
+                self.admit(&mut created, None)?;
                 if self.params.dry_run()? {
                     return self.respond(StatusCode::CREATED, created);
                 }
@@ -140,7 +140,7 @@ impl ResourceRequest {
                         .map(|m| m.remove("managedFields"));
                 }
             }
-            match self.write(name, kv.mod_revision, next).await? {
+            match self.write(name, kv.mod_revision, next, &current).await? {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) => continue,
                 Err(StorageError::NotFound { .. }) => continue,

@@ -76,6 +76,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/apis", axum::routing::any(resources::api))
         .route("/apis/{*rest}", axum::routing::any(resources::api))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             limit_in_flight,
@@ -88,6 +89,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/livez", get(system::livez))
         .route("/readyz", get(system::readyz))
+        .method_not_allowed_fallback(method_not_allowed)
         .merge(authenticated)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn_with_state(
@@ -100,6 +102,11 @@ pub fn router(state: Arc<AppState>) -> Router {
 
 async fn not_found(request: Request) -> ApiError {
     ApiError::path_not_found(request.uri().path())
+}
+
+/// A known path with a method it does not serve: a Status, like every other error.
+async fn method_not_allowed(request: Request) -> ApiError {
+    ApiError::method_not_allowed(request.method().as_str())
 }
 
 async fn authenticate(

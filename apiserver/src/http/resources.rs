@@ -259,7 +259,7 @@ impl ResourceRequest {
 
     /// Admission of a new or changed object before it is stored: schema validation and pruning for
     /// custom resources, and CRD validation. Adds warnings to the response.
-    pub(super) fn admit(&self, object: &mut Value) -> Result<(), ApiError> {
+    pub(super) fn admit(&self, object: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
         let name = meta_str(object, "name").unwrap_or_default().to_string();
         // Unknown fields: pruned, then refused, warned about or ignored per fieldValidation.
         let mut unknown = Vec::new();
@@ -313,6 +313,24 @@ impl ResourceRequest {
                 return Err(object::invalid_fields(&self.info, &name, &errors));
             }
         }
+        // Karmada's defaulting and validation webhooks, for Karmada's own kinds.
+        if let Some(Err(errors)) = karmada_api::admission::admit(
+            &self.info.group,
+            &self.info.version,
+            &self.info.kind,
+            object,
+            old,
+        ) {
+            let errors: Vec<crate::schema::FieldError> = errors
+                .into_iter()
+                .map(|e| crate::schema::FieldError {
+                    field: e.field,
+                    reason: e.kind.reason(),
+                    detail: e.detail,
+                })
+                .collect();
+            return Err(object::invalid_fields(&self.info, &name, &errors));
+        }
         if self.is_crd() {
             crate::crd::resources_from_crd(object)
                 .map_err(|errors| object::invalid_fields(&self.info, &name, &errors))?;
@@ -338,7 +356,10 @@ impl ResourceRequest {
                 let object = object::from_storage(&kv)?;
                 Ok((kv, object))
             }
-            Err(StorageError::NotFound { .. }) => Err(object::not_found(&self.info, name)),
+            // A key storage refuses (a name longer than any key) names nothing that exists.
+            Err(StorageError::NotFound { .. } | StorageError::Invalid { .. }) => {
+                Err(object::not_found(&self.info, name))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -356,6 +377,8 @@ impl ResourceRequest {
     ) -> Result<(Vec<Value>, Revision, Option<String>, Option<u64>), ApiError> {
         let labels = self.params.label_selector()?;
         let fields = self.params.field_selector()?;
+        // Lists finish promptly, but a malformed timeout is still a malformed request.
+        self.params.number("timeoutSeconds")?;
         let limit = self
             .params
             .number("limit")?
@@ -366,7 +389,15 @@ impl ResourceRequest {
             self.params.get("resourceVersion"),
             self.params.get("resourceVersionMatch"),
         ) {
-            (Some(rv), Some("Exact")) => Some(object::parse_resource_version(rv)?),
+            (Some(rv), Some("Exact")) => {
+                let exact = object::parse_resource_version(rv)?;
+                if exact == Revision::ZERO {
+                    return Err(ApiError::bad_request(
+                        "resourceVersionMatch \"Exact\" is forbidden for resourceVersion \"0\"",
+                    ));
+                }
+                Some(exact)
+            }
             (Some(rv), Some("NotOlderThan") | None) => {
                 let wanted = object::parse_resource_version(rv)?;
                 let current = self.store().current_revision().await?;
@@ -521,7 +552,7 @@ impl ResourceRequest {
             self.info.status_subresource,
             &object::now_rfc3339(),
         );
-        self.admit(&mut object)?;
+        self.admit(&mut object, None)?;
         if self.params.dry_run()? {
             return self.respond(StatusCode::CREATED, object);
         }
@@ -739,6 +770,7 @@ impl ResourceRequest {
         name: &str,
         expected: Revision,
         mut next: Value,
+        old: &Value,
     ) -> Result<Result<Value, StorageError>, ApiError> {
         let finalizers_left = next
             .pointer("/metadata/finalizers")
@@ -754,7 +786,7 @@ impl ResourceRequest {
                 .await
                 .map(|_| next));
         }
-        self.admit(&mut next)?;
+        self.admit(&mut next, Some(old))?;
         if self.params.dry_run()? {
             object::set_resource_version(&mut next, expected);
             return Ok(Ok(next));
@@ -797,7 +829,7 @@ impl ResourceRequest {
                 return Err(object::conflict(&self.info, name));
             }
             let next = self.merge_for_write(&current, intended.clone(), subresource, true)?;
-            match self.write(name, kv.mod_revision, next).await? {
+            match self.write(name, kv.mod_revision, next, &current).await? {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) if precondition.is_none() => continue,
                 Err(StorageError::Conflict { .. }) => {
@@ -852,7 +884,7 @@ impl ResourceRequest {
                 return Err(object::conflict(&self.info, name));
             }
             let next = self.merge_for_write(&current, intended, subresource, true)?;
-            match self.write(name, kv.mod_revision, next).await? {
+            match self.write(name, kv.mod_revision, next, &current).await? {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) => continue,
                 Err(StorageError::NotFound { .. }) => {
@@ -947,7 +979,7 @@ impl ResourceRequest {
                 .ok_or_else(|| ApiError::bad_request("spec must be an object"))?
                 .insert("replicas".into(), replicas.into());
             let next = self.merge_for_write(&current, intended, None, true)?;
-            match self.write(name, kv.mod_revision, next).await? {
+            match self.write(name, kv.mod_revision, next, &current).await? {
                 Ok(written) => {
                     let scale = self.scale_of(&written)?;
                     return self.respond(StatusCode::OK, scale);

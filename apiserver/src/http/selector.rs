@@ -81,6 +81,9 @@ fn parse_set(s: &str) -> Result<Vec<String>, String> {
         .strip_prefix('(')
         .and_then(|s| s.strip_suffix(')'))
         .ok_or_else(|| format!("expected a parenthesized set, found {s:?}"))?;
+    if inner.trim().is_empty() {
+        return Err("for 'in', 'notin' operators, values set can't be empty".into());
+    }
     let values: Vec<String> = inner.split(',').map(|v| v.trim().to_string()).collect();
     for v in &values {
         if !valid_value(v) {

@@ -4,4 +4,5 @@
 mod bad_input;
 mod kube_client;
 mod kubectl_matrix;
+mod lifecycle;
 mod smoke;

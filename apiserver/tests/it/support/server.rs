@@ -34,6 +34,22 @@ impl TestServer {
     /// Starts a server; with `Storage::Etcd` it needs `ETCD_ENDPOINT` (and returns `None` when etcd
     /// tests are explicitly skipped). `extra` are more command-line arguments.
     pub async fn start(storage: Storage, extra: &[&str]) -> Option<TestServer> {
+        let prefix =
+            (storage == Storage::Etcd).then(|| crate::storage::etcd::unique_namespace("apiserver"));
+        Self::launch(storage, prefix, extra).await
+    }
+
+    /// Starts a server on the shared etcd under `prefix`: servers started with the same prefix are
+    /// replicas of one API server. `None` when etcd tests are explicitly skipped.
+    pub async fn start_with_prefix(prefix: &str, extra: &[&str]) -> Option<TestServer> {
+        Self::launch(Storage::Etcd, Some(prefix.to_string()), extra).await
+    }
+
+    async fn launch(
+        storage: Storage,
+        prefix: Option<String>,
+        extra: &[&str],
+    ) -> Option<TestServer> {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut args: Vec<String> = vec![
             "karmada-apiserver".into(),
@@ -47,7 +63,7 @@ impl TestServer {
             args.push("--etcd-servers".into());
             args.push(endpoint);
             args.push("--etcd-prefix".into());
-            args.push(crate::storage::etcd::unique_namespace("apiserver"));
+            args.push(prefix.expect("an etcd prefix"));
         }
         args.extend(extra.iter().map(|s| s.to_string()));
         let options = Options::try_parse_from(args).expect("valid options");
