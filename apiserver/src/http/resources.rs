@@ -784,7 +784,10 @@ impl ResourceRequest {
                 .store()
                 .delete(&self.key(name), Some(expected))
                 .await
-                .map(|_| next));
+                .map(|deleted| {
+                    object::set_resource_version(&mut next, deleted.revision);
+                    next
+                }));
         }
         self.admit(&mut next, Some(old))?;
         if self.params.dry_run()? {
@@ -1081,7 +1084,12 @@ impl ResourceRequest {
                     .delete(&self.key(name), Some(kv.mod_revision))
                     .await
                 {
-                    Ok(_) => return Ok(current),
+                    // As kube-apiserver: the deleted object carries the delete's revision, the
+                    // resourceVersion of the DELETED watch event.
+                    Ok(deleted) => {
+                        object::set_resource_version(&mut current, deleted.revision);
+                        return Ok(current);
+                    }
                     Err(StorageError::Conflict { .. }) => continue,
                     Err(StorageError::NotFound { .. }) => {
                         return Err(object::not_found(&self.info, name));

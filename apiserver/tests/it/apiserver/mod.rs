@@ -5,4 +5,5 @@ mod bad_input;
 mod kube_client;
 mod kubectl_matrix;
 mod lifecycle;
+mod replicas;
 mod smoke;
