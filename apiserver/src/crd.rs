@@ -662,6 +662,64 @@ pub async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
+/// Installs (or updates) the CRDs this server always serves — Karmada's API groups — and serves
+/// them at once. An existing CRD keeps its status and metadata; only its spec is brought up to date.
+pub async fn install_builtin(state: &AppState, crds: &[Value]) -> Result<(), StorageError> {
+    let Some(info) = crd_info(state) else {
+        return Ok(());
+    };
+    for crd in crds {
+        let Some(name) = object::meta_str(crd, "name").map(String::from) else {
+            continue;
+        };
+        let key = info.key(None, &name);
+        loop {
+            match state.store.get(&key).await {
+                Ok(kv) => {
+                    let Ok(mut stored) = serde_json::from_slice::<Value>(&kv.value) else {
+                        break;
+                    };
+                    if stored.get("spec") == crd.get("spec") {
+                        sync(state, &stored);
+                        break;
+                    }
+                    stored["spec"] = crd["spec"].clone();
+                    match state
+                        .store
+                        .update(&key, object::to_storage(&stored), kv.mod_revision)
+                        .await
+                    {
+                        Ok(_) => {
+                            sync(state, &stored);
+                            break;
+                        }
+                        Err(StorageError::Conflict { .. }) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(StorageError::NotFound { .. }) => {
+                    let mut object = crd.clone();
+                    if let Some(map) = object.as_object_mut() {
+                        object::initialize(&info, map);
+                        object::metadata(map)
+                            .insert("finalizers".into(), json!([CLEANUP_FINALIZER]));
+                    }
+                    match state.store.create(&key, object::to_storage(&object)).await {
+                        Ok(_) => {
+                            sync(state, &object);
+                            break;
+                        }
+                        Err(StorageError::AlreadyExists { .. }) => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -769,62 +827,4 @@ mod tests {
         sync_registry(&registry, &gone);
         assert!(registry.get("example.com", "v1", "widgets").is_none());
     }
-}
-
-/// Installs (or updates) the CRDs this server always serves — Karmada's API groups — and serves
-/// them at once. An existing CRD keeps its status and metadata; only its spec is brought up to date.
-pub async fn install_builtin(state: &AppState, crds: &[Value]) -> Result<(), StorageError> {
-    let Some(info) = crd_info(state) else {
-        return Ok(());
-    };
-    for crd in crds {
-        let Some(name) = object::meta_str(crd, "name").map(String::from) else {
-            continue;
-        };
-        let key = info.key(None, &name);
-        loop {
-            match state.store.get(&key).await {
-                Ok(kv) => {
-                    let Ok(mut stored) = serde_json::from_slice::<Value>(&kv.value) else {
-                        break;
-                    };
-                    if stored.get("spec") == crd.get("spec") {
-                        sync(state, &stored);
-                        break;
-                    }
-                    stored["spec"] = crd["spec"].clone();
-                    match state
-                        .store
-                        .update(&key, object::to_storage(&stored), kv.mod_revision)
-                        .await
-                    {
-                        Ok(_) => {
-                            sync(state, &stored);
-                            break;
-                        }
-                        Err(StorageError::Conflict { .. }) => continue,
-                        Err(e) => return Err(e),
-                    }
-                }
-                Err(StorageError::NotFound { .. }) => {
-                    let mut object = crd.clone();
-                    if let Some(map) = object.as_object_mut() {
-                        object::initialize(&info, map);
-                        object::metadata(map)
-                            .insert("finalizers".into(), json!([CLEANUP_FINALIZER]));
-                    }
-                    match state.store.create(&key, object::to_storage(&object)).await {
-                        Ok(_) => {
-                            sync(state, &object);
-                            break;
-                        }
-                        Err(StorageError::AlreadyExists { .. }) => continue,
-                        Err(e) => return Err(e),
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    Ok(())
 }

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::fixtures::*;
 use super::*;
 
-fn unauthenticated() -> Vec<Case> {
+pub(super) fn unauthenticated() -> Vec<Case> {
     let mut cases = Vec::new();
     for (what, auth) in [
         ("no credentials", Auth::Anonymous),
