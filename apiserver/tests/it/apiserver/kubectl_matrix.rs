@@ -7,9 +7,6 @@
 //! The custom-resource lines use a small `widgets.example.com` CRD defined here, in place of the
 //! contract's PropagationPolicy.
 //!
-//! Not covered yet: server-side apply, `apply --server-side -f deploy-ssa.yaml | grep
-//! serverside-applied` (twice: 201, then 200) and `diff --server-side -f deploy-ssa.yaml`.
-//!
 //! The wire-level checks of §12 (discovery negotiation, watch expiry, bookmarks) are in [`wire`].
 
 mod https;
@@ -909,6 +906,7 @@ async fn run_matrix(version: &'static str, storage: Storage) {
     matrix.custom_resources().await;
     matrix.explain();
     matrix.diff();
+    matrix.server_side_apply();
     matrix.watch().await;
     matrix.replace_conflict();
     matrix.not_found();
@@ -923,6 +921,76 @@ async fn run_matrix(version: &'static str, storage: Storage) {
         failures.len(),
         failures.join("\n\n")
     );
+}
+
+const DEPLOY_SSA: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web-ssa
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: ssa}
+  template:
+    metadata:
+      labels: {app: ssa}
+    spec:
+      containers:
+      - {name: a, image: \"nginx:1\"}
+      - {name: b, image: \"busybox:1\"}
+";
+
+impl Matrix<'_> {
+    /// `apply --server-side` twice, a conflict with another manager, `--force-conflicts`, removing a
+    /// container from the intent, and `diff --server-side`.
+    fn server_side_apply(&mut self) {
+        for attempt in ["first", "second"] {
+            let run = self.kubectl_stdin(&["apply", "--server-side", "-f", "-"], DEPLOY_SSA);
+            self.check(
+                &format!("apply --server-side -f deploy-ssa.yaml ({attempt})"),
+                "deployment.apps/web-ssa serverside-applied",
+                &run,
+                run.prints("deployment.apps/web-ssa serverside-applied"),
+            );
+        }
+        let run = self.kubectl(&["scale", "deploy", "web-ssa", "--replicas=4"]);
+        self.check("scale deploy web-ssa --replicas=4", "scaled", &run, run.ok());
+        let run = self.kubectl_stdin(&["apply", "--server-side", "-f", "-"], DEPLOY_SSA);
+        self.check(
+            "apply --server-side -f deploy-ssa.yaml (after another manager changed replicas)",
+            "a conflict on .spec.replicas",
+            &run,
+            run.fails_with("Apply failed with 1 conflict") && run.stderr.contains(".spec.replicas"),
+        );
+        let run = self.kubectl_stdin(
+            &["apply", "--server-side", "--force-conflicts", "-f", "-"],
+            DEPLOY_SSA,
+        );
+        self.check(
+            "apply --server-side --force-conflicts -f deploy-ssa.yaml",
+            "serverside-applied",
+            &run,
+            run.prints("deployment.apps/web-ssa serverside-applied"),
+        );
+        let run = self.jsonpath(&["deploy", "web-ssa"], "{.spec.replicas}");
+        self.check("get deploy web-ssa (replicas)", "2", &run, run.prints("2"));
+        let without_b = DEPLOY_SSA.replace("      - {name: b, image: \"busybox:1\"}\n", "");
+        let run = self.kubectl_stdin(&["apply", "--server-side", "-f", "-"], &without_b);
+        self.check("apply --server-side (container b dropped)", "serverside-applied", &run, run.ok());
+        let run = self.jsonpath(&["deploy", "web-ssa"], "{.spec.template.spec.containers[*].name}");
+        self.check("get deploy web-ssa (containers)", "a", &run, run.prints("a"));
+        let changed = without_b.replace("replicas: 2", "replicas: 3");
+        let run = self.kubectl_stdin(&["diff", "--server-side", "-f", "-"], &changed);
+        self.check(
+            "diff --server-side -f deploy-ssa.yaml",
+            "exit 1 with a replicas diff",
+            &run,
+            run.code == Some(1) && run.stdout.contains("replicas: 3"),
+        );
+        let run = self.jsonpath(&["deploy", "web-ssa"], "{.spec.replicas}");
+        self.check("get deploy web-ssa (unchanged by diff)", "2", &run, run.prints("2"));
+    }
 }
 
 /// One test per kubectl version and backend; nextest runs the `…_on_etcd` ones one at a time.
