@@ -68,7 +68,9 @@ pub fn validate(models: &[ResourceModel], field: &str) -> Option<FieldError> {
         for (j, range) in model.ranges.iter().enumerate() {
             let (Some(min), Some(max)) = (parse_quantity(&range.min), parse_quantity(&range.max))
             else {
-                return invalid("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+                return invalid(
+                    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+                );
             };
             if max <= min {
                 return invalid(
@@ -77,7 +79,9 @@ pub fn validate(models: &[ResourceModel], field: &str) -> Option<FieldError> {
             }
             match previous {
                 None if min != 0 => {
-                    return invalid("The min value of each resource in the first model should be 0");
+                    return invalid(
+                        "The min value of each resource in the first model should be 0",
+                    );
                 }
                 None => {}
                 Some(p) if p.ranges[j].name != range.name => {
@@ -91,7 +95,9 @@ pub fn validate(models: &[ResourceModel], field: &str) -> Option<FieldError> {
                 Some(_) => {}
             }
             if i == models.len() - 1 && ceil_units(max) != i64::MAX as i128 {
-                return invalid("The max value of each resource in the last model should be MaxInt64");
+                return invalid(
+                    "The max value of each resource in the last model should be MaxInt64",
+                );
             }
         }
     }
@@ -234,7 +240,13 @@ mod tests {
                 "different range counts",
                 vec![
                     model(0, vec![range("cpu", "0", "1")]),
-                    model(1, vec![range("cpu", "1", MAX_INT64), range("memory", "0", MAX_INT64)]),
+                    model(
+                        1,
+                        vec![
+                            range("cpu", "1", MAX_INT64),
+                            range("memory", "0", MAX_INT64),
+                        ],
+                    ),
                 ],
                 "The number of resource types should be the same",
             ),
@@ -273,8 +285,16 @@ mod tests {
         for (name, models, why) in cases {
             let err = validate(&models, "spec.resourceModels").expect(name);
             assert_eq!(err.field, "spec.resourceModels", "{name}");
-            assert!(err.detail.starts_with("Invalid value: [{\"grade\""), "{name}: {}", err.detail);
-            assert!(err.detail.ends_with(&format!(": {why}")), "{name}: {}", err.detail);
+            assert!(
+                err.detail.starts_with("Invalid value: [{\"grade\""),
+                "{name}: {}",
+                err.detail
+            );
+            assert!(
+                err.detail.ends_with(&format!(": {why}")),
+                "{name}: {}",
+                err.detail
+            );
         }
     }
 }

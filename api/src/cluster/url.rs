@@ -143,7 +143,10 @@ mod tests {
         );
         // `host:6443` parses as scheme `host` with an opaque part: no host.
         assert_eq!(parse("member1:6443").unwrap().host, "");
-        assert_eq!(parse(":x").unwrap_err(), "parse \":x\": missing protocol scheme");
+        assert_eq!(
+            parse(":x").unwrap_err(),
+            "parse \":x\": missing protocol scheme"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The work.karmada.io API group (being written).
 
+pub(crate) mod typed;
+
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::Value;
 

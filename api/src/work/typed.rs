@@ -22,7 +22,12 @@ pub(crate) fn decode<T: DeserializeOwned>(object: &Value) -> Result<T, Vec<Field
     serde_path_to_error::deserialize(object).map_err(|err| {
         let segments: Vec<&Segment> = err.path().iter().collect();
         let path = render_path(&segments);
-        vec![decode_error(object, &segments, &path, &err.inner().to_string())]
+        vec![decode_error(
+            object,
+            &segments,
+            &path,
+            &err.inner().to_string(),
+        )]
     })
 }
 
@@ -41,7 +46,11 @@ fn decode_error(object: &Value, segments: &[&Segment], path: &str, message: &str
         .map(|v| v.to_string())
         .unwrap_or_else(|| "null".to_string());
     FieldError {
-        field: if path.is_empty() { "<root>".into() } else { path.to_string() },
+        field: if path.is_empty() {
+            "<root>".into()
+        } else {
+            path.to_string()
+        },
         kind: ErrorKind::Invalid,
         detail: format!("Invalid value: {value}: {message}"),
     }
@@ -213,7 +222,11 @@ mod tests {
         let err = error_of(json!({"spec": {"items": [{"name": "a", "replicas": "x"}]}}));
         assert_eq!(err.field, "spec.items[0].replicas");
         assert_eq!(err.kind, ErrorKind::Invalid);
-        assert!(err.detail.starts_with("Invalid value: \"x\": invalid type"), "{}", err.detail);
+        assert!(
+            err.detail.starts_with("Invalid value: \"x\": invalid type"),
+            "{}",
+            err.detail
+        );
     }
 
     #[test]

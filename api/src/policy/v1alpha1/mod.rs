@@ -15,7 +15,6 @@ pub(crate) mod schema;
 mod taint;
 
 pub use common::{ClusterAffinity, FieldSelector, ResourceSelector};
-pub(crate) use common::explicit_value;
 pub use overrides::*;
 pub use propagation::*;
 pub use quota::*;

@@ -144,7 +144,8 @@ impl PropagationSpec {
 
     /// The conflict resolution (default `Abort`).
     pub fn conflict_resolution(&self) -> ConflictResolution {
-        self.conflict_resolution.unwrap_or(ConflictResolution::Abort)
+        self.conflict_resolution
+            .unwrap_or(ConflictResolution::Abort)
     }
 
     /// The scheduler responsible for bindings of this policy (default `default-scheduler`).
@@ -468,7 +469,9 @@ pub struct SpreadConstraint {
 }
 
 /// SpreadFieldValue is the type to define valid values for SpreadByField.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum SpreadFieldValue {
     // Each cluster is a group.

@@ -955,7 +955,12 @@ impl Matrix<'_> {
             );
         }
         let run = self.kubectl(&["scale", "deploy", "web-ssa", "--replicas=4"]);
-        self.check("scale deploy web-ssa --replicas=4", "scaled", &run, run.ok());
+        self.check(
+            "scale deploy web-ssa --replicas=4",
+            "scaled",
+            &run,
+            run.ok(),
+        );
         let run = self.kubectl_stdin(&["apply", "--server-side", "-f", "-"], DEPLOY_SSA);
         self.check(
             "apply --server-side -f deploy-ssa.yaml (after another manager changed replicas)",
@@ -977,9 +982,22 @@ impl Matrix<'_> {
         self.check("get deploy web-ssa (replicas)", "2", &run, run.prints("2"));
         let without_b = DEPLOY_SSA.replace("      - {name: b, image: \"busybox:1\"}\n", "");
         let run = self.kubectl_stdin(&["apply", "--server-side", "-f", "-"], &without_b);
-        self.check("apply --server-side (container b dropped)", "serverside-applied", &run, run.ok());
-        let run = self.jsonpath(&["deploy", "web-ssa"], "{.spec.template.spec.containers[*].name}");
-        self.check("get deploy web-ssa (containers)", "a", &run, run.prints("a"));
+        self.check(
+            "apply --server-side (container b dropped)",
+            "serverside-applied",
+            &run,
+            run.ok(),
+        );
+        let run = self.jsonpath(
+            &["deploy", "web-ssa"],
+            "{.spec.template.spec.containers[*].name}",
+        );
+        self.check(
+            "get deploy web-ssa (containers)",
+            "a",
+            &run,
+            run.prints("a"),
+        );
         let changed = without_b.replace("replicas: 2", "replicas: 3");
         let run = self.kubectl_stdin(&["diff", "--server-side", "-f", "-"], &changed);
         self.check(
@@ -989,7 +1007,12 @@ impl Matrix<'_> {
             run.code == Some(1) && run.stdout.contains("replicas: 3"),
         );
         let run = self.jsonpath(&["deploy", "web-ssa"], "{.spec.replicas}");
-        self.check("get deploy web-ssa (unchanged by diff)", "2", &run, run.prints("2"));
+        self.check(
+            "get deploy web-ssa (unchanged by diff)",
+            "2",
+            &run,
+            run.prints("2"),
+        );
     }
 }
 

@@ -1,0 +1,5 @@
+fn main() {
+    for crd in karmada_api::crds::all() {
+        println!("{}", serde_json::to_string_pretty(&crd).unwrap());
+    }
+}
