@@ -18,6 +18,7 @@ use k8s_openapi::jiff::Timestamp;
 use kube::CustomResourceExt;
 use serde_json::Value;
 
+use crate::policy::v1alpha1::schema::karmada_shape;
 use crate::validation::FieldError;
 use crate::work::typed;
 
@@ -66,5 +67,10 @@ fn admit_cluster(
 
 /// This group's CustomResourceDefinitions.
 pub fn crds() -> Vec<CustomResourceDefinition> {
-    vec![typed::finish_crd(v1alpha1::Cluster::crd())]
+    vec![karmada_shape(
+        v1alpha1::Cluster::crd(),
+        "Spec represents the specification of the desired behavior of member cluster.",
+        Some("Status represents the status of member cluster."),
+        false,
+    )]
 }

@@ -10,8 +10,9 @@ use k8s_openapi::api::core::v1::Taint;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Condition;
 use kube::CustomResource;
-use schemars::JsonSchema;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 /// `Ready`: the cluster is healthy and ready to accept workloads.
 pub const CONDITION_READY: &str = "Ready";
@@ -165,6 +166,7 @@ pub struct ClusterSpec {
 
     /// Taints on the cluster: resources that do not tolerate a taint are affected by its effect.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "taints_schema")]
     pub taints: Option<Vec<Taint>>,
 
     /// The resource models (grades) by which the cluster's nodes are counted for scheduling
@@ -173,6 +175,19 @@ pub struct ClusterSpec {
     /// default grades 0 to 8 are filled in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_models: Option<Vec<ResourceModel>>,
+}
+
+/// `corev1.Taint` as Kubernetes' OpenAPI describes it (with the effect enumerated; validation
+/// narrows the effects a cluster accepts to NoSchedule and NoExecute).
+fn taints_schema(generator: &mut SchemaGenerator) -> Schema {
+    let mut taint = Taint::json_schema(generator);
+    if let Some(Value::Object(effect)) = taint.pointer_mut("/properties/effect") {
+        effect.insert(
+            "enum".into(),
+            json!(["NoExecute", "NoSchedule", "PreferNoSchedule"]),
+        );
+    }
+    json_schema!({ "type": "array", "items": taint })
 }
 
 /// How a member cluster syncs resources from the control plane.
@@ -237,6 +252,7 @@ pub struct ClusterStatus {
 
     /// The cluster's conditions: `Ready` and `CompleteAPIEnablements`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::work::schema::conditions")]
     pub conditions: Option<Vec<Condition>>,
 
     /// Node counts of the member cluster.

@@ -1,12 +1,10 @@
 //! Typed admission plumbing shared by the work, cluster and apps groups: decoding a JSON object into
 //! its Rust type (a decoding failure names the field, as kube-apiserver would), encoding it back, and
-//! the CRD touch-ups kube's derive leaves out.
+//! applying the defaults of a CRD schema.
 //!
 //! Not a validator: each group's own rules live next to its types.
 
-use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
-    CustomResourceDefinition, JSONSchemaProps,
-};
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -122,50 +120,50 @@ pub(crate) fn encode<T: Serialize>(typed: &T, object: &mut Value) -> Result<(), 
     Ok(())
 }
 
-/// The CRD as Karmada's controller-gen writes it: the root schema also lists `apiVersion`, `kind`
-/// and `metadata` (kube's derive leaves them out because ObjectMeta has no schema).
-pub(crate) fn finish_crd(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
-    for version in &mut crd.spec.versions {
-        let Some(root) = version
-            .schema
-            .as_mut()
-            .and_then(|s| s.open_api_v3_schema.as_mut())
-        else {
-            continue;
-        };
-        let properties = root.properties.get_or_insert_with(Default::default);
-        properties.insert(
-            "apiVersion".into(),
-            string_property(
-                "APIVersion defines the versioned schema of this representation of an object. \
-                 Servers should convert recognized schemas to the latest internal value, and may \
-                 reject unrecognized values.",
-            ),
-        );
-        properties.insert(
-            "kind".into(),
-            string_property(
-                "Kind is a string value representing the REST resource this object represents. \
-                 Servers may infer this from the endpoint the client submits requests to. Cannot be \
-                 updated. In CamelCase.",
-            ),
-        );
-        properties.insert(
-            "metadata".into(),
-            JSONSchemaProps {
-                type_: Some("object".into()),
-                ..Default::default()
-            },
-        );
-    }
-    crd
+/// The root OpenAPI schema of a CRD's first version, as JSON (for [`apply_defaults`]).
+pub(crate) fn root_schema(crd: &CustomResourceDefinition) -> Value {
+    crd.spec
+        .versions
+        .first()
+        .and_then(|v| v.schema.as_ref())
+        .and_then(|s| s.open_api_v3_schema.as_ref())
+        .and_then(|s| serde_json::to_value(s).ok())
+        .unwrap_or(Value::Null)
 }
 
-fn string_property(description: &str) -> JSONSchemaProps {
-    JSONSchemaProps {
-        description: Some(description.into()),
-        type_: Some("string".into()),
-        ..Default::default()
+/// Applies the `default`s of a structural schema to `value`, as kube-apiserver does for custom
+/// resources: an absent property with a default gets it when its parent object exists.
+pub(crate) fn apply_defaults(schema: &Value, value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+                for (key, property) in properties {
+                    match map.get_mut(key) {
+                        Some(child) => apply_defaults(property, child),
+                        None => {
+                            if let Some(default) = property.get("default") {
+                                let mut child = default.clone();
+                                apply_defaults(property, &mut child);
+                                map.insert(key.clone(), child);
+                            }
+                        }
+                    }
+                }
+            }
+            if let Some(additional @ Value::Object(_)) = schema.get("additionalProperties") {
+                for child in map.values_mut() {
+                    apply_defaults(additional, child);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items") {
+                for item in items {
+                    apply_defaults(item_schema, item);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -236,6 +234,29 @@ mod tests {
         assert_eq!(
             err.detail,
             "Unsupported value: \"Sideways\": supported values: \"Push\", \"Pull\""
+        );
+    }
+
+    #[test]
+    fn schema_defaults_fill_absent_fields_of_present_parents() {
+        let schema = json!({"properties": {
+            "spec": {"properties": {
+                "mode": {"type": "string", "default": "Abort"},
+                "priority": {"properties": {"value": {"default": 0}}},
+                "items": {"items": {"properties": {"kind": {"default": "X"}}}},
+            }},
+        }});
+        let mut object = json!({"spec": {"items": [{}, {"kind": "Y"}]}});
+        apply_defaults(&schema, &mut object);
+        assert_eq!(
+            object,
+            json!({"spec": {"mode": "Abort", "items": [{"kind": "X"}, {"kind": "Y"}]}})
+        );
+        let mut object = json!({"spec": {"mode": "Overwrite", "priority": {}}});
+        apply_defaults(&schema, &mut object);
+        assert_eq!(
+            object,
+            json!({"spec": {"mode": "Overwrite", "priority": {"value": 0}, }})
         );
     }
 

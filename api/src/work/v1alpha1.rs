@@ -42,7 +42,11 @@ pub const CONDITION_DISPATCHING: &str = "Dispatching";
         type_ = "string",
         json_path = r#".status.conditions[?(@.type=="Applied")].status"#
     ),
-    printcolumn(name = "AGE", type_ = "date", json_path = ".metadata.creationTimestamp")
+    printcolumn(
+        name = "AGE",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
 )]
 #[serde(rename_all = "camelCase")]
 pub struct WorkSpec {
@@ -106,6 +110,7 @@ impl RawObject {
 pub struct WorkStatus {
     /// The Work's conditions: `Applied`, `Progressing`, `Available`, `Degraded`, `Dispatching`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::work::schema::conditions")]
     pub conditions: Option<Vec<Condition>>,
 
     /// The running status of each manifest in spec.

@@ -17,8 +17,8 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-pub use super::v1alpha1::ResourceHealth;
 use super::v1alpha1::RawObject;
+pub use super::v1alpha1::ResourceHealth;
 use crate::names;
 use crate::policy::v1alpha1 as policy;
 use crate::policy::v1alpha1::ResourceList;
@@ -69,7 +69,11 @@ pub const EVICTION_REASON_APPLICATION_FAILURE: &str = "ApplicationFailure";
         type_ = "string",
         json_path = r#".status.conditions[?(@.type=="FullyApplied")].status"#
     ),
-    printcolumn(name = "AGE", type_ = "date", json_path = ".metadata.creationTimestamp")
+    printcolumn(
+        name = "AGE",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
 )]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceBindingSpec {
@@ -172,7 +176,11 @@ pub struct ResourceBindingSpec {
         type_ = "string",
         json_path = r#".status.conditions[?(@.type=="FullyApplied")].status"#
     ),
-    printcolumn(name = "AGE", type_ = "date", json_path = ".metadata.creationTimestamp")
+    printcolumn(
+        name = "AGE",
+        type_ = "date",
+        json_path = ".metadata.creationTimestamp"
+    )
 )]
 #[serde(transparent)]
 pub struct ClusterResourceBindingSpec(pub ResourceBindingSpec);
@@ -319,7 +327,10 @@ pub struct GracefulEvictionTask {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicas: Option<i32>,
     /// Why, as a CamelCase identifier (`TaintUntolerated`, `ApplicationFailure`).
-    #[schemars(length(min = 1, max = 32), regex(pattern = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"))]
+    #[schemars(
+        length(min = 1, max = 32),
+        regex(pattern = r"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$")
+    )]
     pub reason: String,
     /// Details about the eviction, for humans.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -417,6 +428,7 @@ pub struct ResourceBindingStatus {
     pub last_scheduled_time: Option<Time>,
     /// The binding's conditions: `Scheduled`, `FullyApplied`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::work::schema::conditions")]
     pub conditions: Option<Vec<Condition>>,
     /// The status of the resource in each member cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]

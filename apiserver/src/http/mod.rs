@@ -70,6 +70,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/version", get(system::version))
         .route("/openapi/v2", get(system::openapi_v2))
         .route("/metrics", get(metrics::serve))
+        .route(
+            "/apis/authentication.k8s.io/{version}/selfsubjectreviews",
+            axum::routing::post(system::self_subject_review),
+        )
         .merge(crate::openapi::routes())
         .route("/api", axum::routing::any(resources::api))
         .route("/api/{*rest}", axum::routing::any(resources::api))

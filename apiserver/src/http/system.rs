@@ -68,3 +68,29 @@ pub async fn openapi_v2() -> impl axum::response::IntoResponse {
         Vec::<u8>::new(),
     )
 }
+
+/// `POST /apis/authentication.k8s.io/v1/selfsubjectreviews` (`kubectl auth whoami`): who the server
+/// takes the caller to be. The request body carries nothing the answer depends on.
+pub async fn self_subject_review(
+    axum::extract::Path(version): axum::extract::Path<String>,
+    axum::Extension(user): axum::Extension<std::sync::Arc<crate::auth::UserInfo>>,
+) -> Result<(StatusCode, Json<Value>), crate::status::ApiError> {
+    if !["v1", "v1beta1", "v1alpha1"].contains(&version.as_str()) {
+        return Err(crate::status::ApiError::path_not_found(&format!(
+            "/apis/authentication.k8s.io/{version}/selfsubjectreviews"
+        )));
+    }
+    let mut groups = user.groups.clone();
+    if !groups.iter().any(|g| g == "system:authenticated") {
+        groups.push("system:authenticated".into());
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "kind": "SelfSubjectReview",
+            "apiVersion": format!("authentication.k8s.io/{version}"),
+            "metadata": {"creationTimestamp": null},
+            "status": {"userInfo": {"username": user.name, "groups": groups}},
+        })),
+    ))
+}

@@ -444,6 +444,11 @@ async fn run_cases(storage: Storage, cases: Vec<Case>, select: impl Fn(usize) ->
     let cm: Value = serde_json::from_slice(&cm.body).expect("JSON");
     assert_eq!(cm["data"], json!({"a": "1"}), "no bad request changed cm");
 
+    eprintln!(
+        "{} of {} bad requests answered as expected",
+        cases.len() - failures.len(),
+        cases.len()
+    );
     assert!(
         failures.is_empty(),
         "{} of {} bad requests were not answered as expected: {failures:#?}",

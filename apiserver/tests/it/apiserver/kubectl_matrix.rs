@@ -9,7 +9,6 @@
 //!
 //! The wire-level checks of §12 (discovery negotiation, watch expiry, bookmarks) are in [`wire`].
 
-mod https;
 mod wire;
 
 use std::fmt;

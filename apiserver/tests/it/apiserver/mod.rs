@@ -2,6 +2,7 @@
 //! on both storage backends.
 
 mod bad_input;
+mod front_proxy;
 mod kube_client;
 mod kubectl_matrix;
 mod lifecycle;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::https::{Https, Response};
+use crate::support::https::{Https, Response};
 use crate::support::server::{Storage, TestServer};
 
 /// How long any single expected line or condition may take.

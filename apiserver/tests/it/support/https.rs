@@ -46,25 +46,39 @@ impl Https {
     /// A client for `server`, trusting its CA and presenting its admin certificate.
     pub fn new(server: &TestServer) -> Https {
         let pki = server.dir.path().join("pki");
+        let chain = std::fs::read(pki.join("admin.crt")).expect("the admin certificate");
+        let key = std::fs::read(pki.join("admin.key")).expect("the admin key");
+        Https::with_identity(server, Some((&chain, &key)))
+    }
+
+    /// A client for `server` presenting `identity` (certificate chain and key, PEM), or no client
+    /// certificate at all.
+    pub fn with_identity(server: &TestServer, identity: Option<(&[u8], &[u8])>) -> Https {
+        let pki = server.dir.path().join("pki");
         let mut roots = RootCertStore::empty();
         for cert in CertificateDer::pem_file_iter(pki.join("ca.crt")).expect("the CA certificate") {
             roots
                 .add(cert.expect("a CA certificate"))
                 .expect("a valid CA");
         }
-        let chain = CertificateDer::pem_file_iter(pki.join("admin.crt"))
-            .expect("the admin certificate")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("a valid admin certificate");
-        let key = PrivateKeyDer::from_pem_file(pki.join("admin.key")).expect("the admin key");
-        let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        let builder = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::ring::default_provider(),
         ))
         .with_safe_default_protocol_versions()
         .expect("TLS 1.2 and 1.3")
-        .with_root_certificates(roots)
-        .with_client_auth_cert(chain, key)
-        .expect("a usable client certificate");
+        .with_root_certificates(roots);
+        let config = match identity {
+            Some((chain, key)) => {
+                let chain = CertificateDer::pem_slice_iter(chain)
+                    .collect::<Result<Vec<_>, _>>()
+                    .expect("a valid certificate chain");
+                let key = PrivateKeyDer::from_pem_slice(key).expect("a valid key");
+                builder
+                    .with_client_auth_cert(chain, key)
+                    .expect("a usable client certificate")
+            }
+            None => builder.with_no_client_auth(),
+        };
         Https {
             connector: TlsConnector::from(Arc::new(config)),
             addr: server.addr,
