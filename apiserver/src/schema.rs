@@ -343,6 +343,14 @@ pub fn prune(schema: &Value, value: &mut Value, path: &str, root: bool, unknown:
                     continue;
                 }
                 if let Some(child_schema) = properties.and_then(|p| p.get(&key)) {
+                    // A null where the schema does not allow one is dropped, as kube-apiserver
+                    // does before defaulting (`field:` left empty in YAML means "unset").
+                    let nullable =
+                        child_schema.get("nullable").and_then(Value::as_bool) == Some(true);
+                    if map.get(&key).is_some_and(Value::is_null) && !nullable {
+                        map.remove(&key);
+                        continue;
+                    }
                     if let Some(child) = map.get_mut(&key) {
                         prune(child_schema, child, &child_path, false, unknown);
                     }
@@ -484,6 +492,19 @@ mod tests {
                 "{value}: expected {field} {reason}, got {got:?}"
             );
         }
+    }
+
+    #[test]
+    fn nulls_where_the_schema_allows_none_are_dropped_not_refused() {
+        let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+            "mode": {"type": "string"}, "maybe": {"type": "string", "nullable": true}}}}});
+        let mut value = json!({"spec": {"mode": null, "maybe": null}});
+        let mut unknown = Vec::new();
+        prune(&schema, &mut value, "", true, &mut unknown);
+        assert_eq!(value, json!({"spec": {"maybe": null}}));
+        let mut errors = Vec::new();
+        validate(&schema, &value, "", &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
     }
 
     #[test]

@@ -106,7 +106,8 @@ mod tests {
     #[test]
     fn workload_rules() {
         let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "default"});
-        let cases: Vec<(&str, Value, Vec<(&str, &str)>)> = vec![
+        type Case = (&'static str, Value, Vec<(&'static str, &'static str)>);
+        let cases: Vec<Case> = vec![
             ("one complete workload", json!([deployment]), vec![]),
             (
                 "cluster-scoped workload needs no namespace",

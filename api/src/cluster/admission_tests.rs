@@ -240,6 +240,11 @@ fn proxy_url_rules() {
         err.detail,
         "Invalid value: \"ftp://proxy:21\": unsupported scheme \"ftp\", must be http, https, or socks5"
     );
+    let err = one_error(json!({"syncMode": "Push", "proxyURL": "http://[::1"}));
+    assert_eq!(
+        err.detail,
+        "Invalid value: \"http://[::1\": proxyURL must be a valid URL: parse \"http://[::1\": missing ']' in host"
+    );
     for ok in ["http://proxy:3128", "socks5://proxy:1080"] {
         assert!(errors_of_ok(json!({"syncMode": "Push", "proxyURL": ok})));
     }

@@ -33,6 +33,8 @@ pub const SECRET_CA_DATA_KEY: &str = "caBundle";
 
 /// The desired state of a member cluster.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+// kube's `printcolumn(...)` lists repeat keys, which clippy mistakes for duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[kube(
     group = "cluster.karmada.io",
     version = "v1alpha1",
@@ -190,6 +192,15 @@ fn taints_schema(generator: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "array", "items": taint })
 }
 
+/// A `resource.Quantity` as CRDs describe it: an integer or a quantity string.
+fn quantity_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "anyOf": [{ "type": "integer" }, { "type": "string" }],
+        "pattern": crate::policy::v1alpha1::schema::QUANTITY_PATTERN,
+        "x-kubernetes-int-or-string": true,
+    })
+}
+
 /// How a member cluster syncs resources from the control plane.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, JsonSchema)]
 pub enum ClusterSyncMode {
@@ -232,8 +243,10 @@ pub struct ResourceModelRange {
     /// The resource name: `cpu`, `memory`, `storage` or `ephemeral-storage`.
     pub name: String,
     /// The inclusive lower bound; the first grade's always acts as zero.
+    #[schemars(schema_with = "quantity_schema")]
     pub min: Quantity,
     /// The exclusive upper bound; the last grade's always acts as infinite.
+    #[schemars(schema_with = "quantity_schema")]
     pub max: Quantity,
 }
 
@@ -306,12 +319,15 @@ pub struct NodeSummary {
 pub struct ResourceSummary {
     /// Allocatable resources summed over all nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::policy::v1alpha1::schema::resource_list")]
     pub allocatable: Option<BTreeMap<String, Quantity>>,
     /// Requests of the pods waiting to be scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::policy::v1alpha1::schema::resource_list")]
     pub allocating: Option<BTreeMap<String, Quantity>>,
     /// Requests of the pods scheduled to nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "crate::policy::v1alpha1::schema::resource_list")]
     pub allocated: Option<BTreeMap<String, Quantity>>,
     /// How many nodes fall into each resource model grade.
     #[serde(default, skip_serializing_if = "Option::is_none")]

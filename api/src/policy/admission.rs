@@ -20,7 +20,10 @@ pub(crate) enum Scope<'a> {
 
 /// Decodes `object[field]` into `T`. A missing field is `Required`; a value of the wrong shape is
 /// reported on the path of the offending field.
-pub(crate) fn decode_field<T: DeserializeOwned>(object: &Value, field: &str) -> Result<T, FieldError> {
+pub(crate) fn decode_field<T: DeserializeOwned>(
+    object: &Value,
+    field: &str,
+) -> Result<T, FieldError> {
     let Some(value) = object.get(field) else {
         return Err(FieldError::required(field, ""));
     };
@@ -38,10 +41,15 @@ pub(crate) fn decode_field<T: DeserializeOwned>(object: &Value, field: &str) -> 
                     pointer.push('/');
                     pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
                 }
-                serde_path_to_error::Segment::Enum { .. } | serde_path_to_error::Segment::Unknown => {}
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => {}
             }
         }
-        decode_error(path, value.pointer(&pointer), &error.into_inner().to_string())
+        decode_error(
+            path,
+            value.pointer(&pointer),
+            &error.into_inner().to_string(),
+        )
     })
 }
 
@@ -58,11 +66,7 @@ fn decode_error(path: FieldPath, value: Option<&Value>, message: &str) -> FieldE
         .strip_prefix("unknown variant `")
         .and_then(|rest| rest.split_once("`, expected "))
     {
-        let supported: Vec<&str> = expected
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .collect();
+        let supported: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         return FieldError::not_supported(path, quoted(variant), &supported);
     }
     let shown = match value {
@@ -165,7 +169,9 @@ pub(crate) fn permanent_id(
         (Some(_), Some(stored), Some(sent)) if stored != sent => {
             return Err(FieldError::forbidden(
                 FieldPath::new("metadata").child("labels").key(key),
-                &format!("label {key} is immutable, it can only be set by the system during creation"),
+                &format!(
+                    "label {key} is immutable, it can only be set by the system during creation"
+                ),
             ));
         }
         (Some(_), _, Some(_)) => {}
@@ -200,10 +206,19 @@ mod tests {
         let object = json!({"spec": {"resourceSelectors": [], "priority": "high"}});
         let error = decode_field::<PropagationSpec>(&object, "spec").unwrap_err();
         assert_eq!(error.field, "spec.priority");
-        assert!(error.detail.starts_with("Invalid value: \"high\": invalid type"), "{}", error.detail);
+        assert!(
+            error
+                .detail
+                .starts_with("Invalid value: \"high\": invalid type"),
+            "{}",
+            error.detail
+        );
 
         let error = decode_field::<PropagationSpec>(&json!({}), "spec").unwrap_err();
-        assert_eq!((error.field.as_str(), error.detail.as_str()), ("spec", "Required value"));
+        assert_eq!(
+            (error.field.as_str(), error.detail.as_str()),
+            ("spec", "Required value")
+        );
     }
 
     #[test]

@@ -132,13 +132,38 @@ mod tests {
     fn table_of_propagation_defaults() {
         // (name, spec fields besides resourceSelectors, JSON pointer into the result, expected)
         let cases: Vec<(&str, Value, &str, Value)> = vec![
-            ("scheduler name", json!({}), "/schedulerName", json!("default-scheduler")),
-            ("empty scheduler name", json!({"schedulerName": ""}), "/schedulerName", json!("default-scheduler")),
-            ("own scheduler kept", json!({"schedulerName": "mine"}), "/schedulerName", json!("mine")),
+            (
+                "scheduler name",
+                json!({}),
+                "/schedulerName",
+                json!("default-scheduler"),
+            ),
+            (
+                "empty scheduler name",
+                json!({"schedulerName": ""}),
+                "/schedulerName",
+                json!("default-scheduler"),
+            ),
+            (
+                "own scheduler kept",
+                json!({"schedulerName": "mine"}),
+                "/schedulerName",
+                json!("mine"),
+            ),
             ("preemption", json!({}), "/preemption", json!("Never")),
-            ("conflict resolution", json!({}), "/conflictResolution", json!("Abort")),
+            (
+                "conflict resolution",
+                json!({}),
+                "/conflictResolution",
+                json!("Abort"),
+            ),
             ("priority", json!({}), "/priority", json!(0)),
-            ("no placement stays absent", json!({}), "/placement", Value::Null),
+            (
+                "no placement stays absent",
+                json!({}),
+                "/placement",
+                Value::Null,
+            ),
             (
                 "divided is the type of a set strategy",
                 json!({"placement": {"replicaScheduling": {}}}),
@@ -223,7 +248,12 @@ mod tests {
                 "/failover/cluster/purgeMode",
                 json!("Gracefully"),
             ),
-            ("selector namespace", json!({}), "/resourceSelectors/0/namespace", json!("ns1")),
+            (
+                "selector namespace",
+                json!({}),
+                "/resourceSelectors/0/namespace",
+                json!("ns1"),
+            ),
         ];
         for (name, fields, pointer, expected) in cases {
             let mut spec = fields;
@@ -259,7 +289,10 @@ mod tests {
         let spec = json!({"resourceSelectors": [
             {"apiVersion": "multicluster.x-k8s.io/v1alpha1", "kind": "ServiceImport", "name": "s"},
         ]});
-        assert_eq!(defaulted(spec, Scope::Cluster)["propagateDeps"], json!(true));
+        assert_eq!(
+            defaulted(spec, Scope::Cluster)["propagateDeps"],
+            json!(true)
+        );
         let other = json!({"resourceSelectors": selectors()});
         assert_eq!(defaulted(other, Scope::Cluster).get("propagateDeps"), None);
     }

@@ -65,7 +65,10 @@ mod tests {
                 .to_string(),
             "spec.placement.clusterAffinities[1].affinityName"
         );
-        assert_eq!(spec.child("overall").key("cpu").to_string(), "spec.overall[cpu]");
+        assert_eq!(
+            spec.child("overall").key("cpu").to_string(),
+            "spec.overall[cpu]"
+        );
         assert_eq!(FieldPath::new("").child("spec").to_string(), "spec");
     }
 }

@@ -18,33 +18,53 @@ pub(crate) fn validate_override_spec(spec: &OverrideSpec, scope: Scope<'_>) -> V
     let root = FieldPath::new("spec");
     let mut errors = Vec::new();
     if let Some(selectors) = &spec.resource_selectors {
-        errors.extend(validate_selectors(selectors, scope, &root.child("resourceSelectors")));
+        errors.extend(validate_selectors(
+            selectors,
+            scope,
+            &root.child("resourceSelectors"),
+        ));
     }
     if let Some(target) = &spec.target_cluster {
         let path = root.child("targetCluster");
         if spec.override_rules.is_some() {
-            errors.push(FieldError::forbidden(&path, "overrideRules and targetCluster can't co-exist"));
+            errors.push(FieldError::forbidden(
+                &path,
+                "overrideRules and targetCluster can't co-exist",
+            ));
         }
         errors.extend(validate_cluster_affinity(target, &path));
     }
     if let Some(overriders) = &spec.overriders {
         let path = root.child("overriders");
         if spec.override_rules.is_some() && !overriders.is_empty() {
-            errors.push(FieldError::forbidden(&path, "overrideRules and overriders can't co-exist"));
+            errors.push(FieldError::forbidden(
+                &path,
+                "overrideRules and overriders can't co-exist",
+            ));
         }
         errors.extend(validate_overriders(overriders, &path));
     }
     for (i, rule) in spec.override_rules.iter().flatten().enumerate() {
         let path = root.child("overrideRules").index(i);
         if let Some(target) = &rule.target_cluster {
-            errors.extend(validate_cluster_affinity(target, &path.child("targetCluster")));
+            errors.extend(validate_cluster_affinity(
+                target,
+                &path.child("targetCluster"),
+            ));
         }
-        errors.extend(validate_overriders(&rule.overriders, &path.child("overriders")));
+        errors.extend(validate_overriders(
+            &rule.overriders,
+            &path.child("overriders"),
+        ));
     }
     errors
 }
 
-fn validate_selectors(selectors: &[ResourceSelector], scope: Scope<'_>, path: &FieldPath) -> Vec<FieldError> {
+fn validate_selectors(
+    selectors: &[ResourceSelector],
+    scope: Scope<'_>,
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (i, selector) in selectors.iter().enumerate() {
         let at = path.index(i);
@@ -72,10 +92,16 @@ fn validate_selectors(selectors: &[ResourceSelector], scope: Scope<'_>, path: &F
 fn validate_overriders(overriders: &Overriders, path: &FieldPath) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (i, plaintext) in overriders.plaintext.iter().flatten().enumerate() {
-        errors.extend(validate_plaintext(plaintext, &path.child("plaintext").index(i)));
+        errors.extend(validate_plaintext(
+            plaintext,
+            &path.child("plaintext").index(i),
+        ));
     }
     for (i, image) in overriders.image_overrider.iter().flatten().enumerate() {
-        errors.extend(validate_image(image, &path.child("imageOverrider").index(i)));
+        errors.extend(validate_image(
+            image,
+            &path.child("imageOverrider").index(i),
+        ));
     }
     for (name, list) in [
         ("commandOverrider", &overriders.command_overrider),
@@ -89,12 +115,20 @@ fn validate_overriders(overriders: &Overriders, path: &FieldPath) -> Vec<FieldEr
         let at = path.child("labelsOverrider").index(i).child("value");
         errors.extend(validate_labels(&labels.value, &at));
     }
-    for (i, annotations) in overriders.annotations_overrider.iter().flatten().enumerate() {
+    for (i, annotations) in overriders
+        .annotations_overrider
+        .iter()
+        .flatten()
+        .enumerate()
+    {
         let at = path.child("annotationsOverrider").index(i).child("value");
         errors.extend(validate_annotations(&annotations.value, &at));
     }
     for (i, field) in overriders.field_overrider.iter().flatten().enumerate() {
-        errors.extend(validate_field_overrider(field, &path.child("fieldOverrider").index(i)));
+        errors.extend(validate_field_overrider(
+            field,
+            &path.child("fieldOverrider").index(i),
+        ));
     }
     errors
 }
@@ -103,7 +137,11 @@ fn validate_overriders(overriders: &Overriders, path: &FieldPath) -> Vec<FieldEr
 fn validate_plaintext(plaintext: &PlaintextOverrider, path: &FieldPath) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(why) = json_pointer_error(&plaintext.path, false) {
-        errors.push(FieldError::invalid(path.child("path"), quoted(&plaintext.path), &why));
+        errors.push(FieldError::invalid(
+            path.child("path"),
+            quoted(&plaintext.path),
+            &why,
+        ));
     }
     let needs_value = plaintext.operator != OverriderOperator::Remove;
     if needs_value && plaintext.value.is_none() {
@@ -162,7 +200,10 @@ fn validate_field_overrider(overrider: &FieldOverrider, path: &FieldPath) -> Vec
     }
     for (name, operations) in [("json", json), ("yaml", yaml)] {
         for (i, operation) in operations.iter().enumerate() {
-            errors.extend(validate_patch_operation(operation, &path.child(name).index(i)));
+            errors.extend(validate_patch_operation(
+                operation,
+                &path.child(name).index(i),
+            ));
         }
     }
     errors
@@ -179,9 +220,12 @@ fn validate_patch_operation(operation: &FieldPatchOperation, path: &FieldPath) -
         ));
     }
     match (operation.operator, &operation.value) {
-        (OverriderOperator::Add | OverriderOperator::Replace, None) => errors.push(
-            FieldError::required(path.child("value"), "value is required for add or replace operation"),
-        ),
+        (OverriderOperator::Add | OverriderOperator::Replace, None) => {
+            errors.push(FieldError::required(
+                path.child("value"),
+                "value is required for add or replace operation",
+            ))
+        }
         (OverriderOperator::Remove, Some(value)) => errors.push(FieldError::invalid(
             path.child("value"),
             render(value),
@@ -243,7 +287,11 @@ mod tests {
         });
         assert_eq!(errors(spec.clone(), NS), []);
         assert_eq!(errors(spec, Scope::Cluster), []);
-        assert_eq!(errors(json!({}), NS), [], "an empty policy overrides nothing");
+        assert_eq!(
+            errors(json!({}), NS),
+            [],
+            "an empty policy overrides nothing"
+        );
     }
 
     #[test]
@@ -288,7 +336,9 @@ mod tests {
             ),
             (
                 "plaintext path is a pointer",
-                rule(json!({"plaintext": [{"path": "spec/replicas", "operator": "replace", "value": 1}]})),
+                rule(
+                    json!({"plaintext": [{"path": "spec/replicas", "operator": "replace", "value": 1}]}),
+                ),
                 "spec.overrideRules[0].overriders.plaintext[0].path",
                 "Invalid value: \"spec/replicas\": must be a JSON pointer starting with \"/\"",
             ),
@@ -312,13 +362,17 @@ mod tests {
             ),
             (
                 "image predicate path is a pointer",
-                rule(json!({"imageOverrider": [{"predicate": {"path": "spec"}, "component": "Tag", "operator": "replace", "value": "v1"}]})),
+                rule(
+                    json!({"imageOverrider": [{"predicate": {"path": "spec"}, "component": "Tag", "operator": "replace", "value": "v1"}]}),
+                ),
                 "spec.overrideRules[0].overriders.imageOverrider[0].predicate.path",
                 "Invalid value: \"spec\": JSON pointer must be empty or start with a \"/\"",
             ),
             (
                 "command container name required",
-                rule(json!({"commandOverrider": [{"containerName": "", "operator": "add", "value": ["a"]}]})),
+                rule(
+                    json!({"commandOverrider": [{"containerName": "", "operator": "add", "value": ["a"]}]}),
+                ),
                 "spec.overrideRules[0].overriders.commandOverrider[0].containerName",
                 "Required value",
             ),
@@ -355,31 +409,43 @@ mod tests {
             ),
             (
                 "field path is a pointer",
-                rule(json!({"fieldOverrider": [{"fieldPath": "data", "json": [{"subPath": "/a", "operator": "remove"}]}]})),
+                rule(
+                    json!({"fieldOverrider": [{"fieldPath": "data", "json": [{"subPath": "/a", "operator": "remove"}]}]}),
+                ),
                 "spec.overrideRules[0].overriders.fieldOverrider[0].fieldPath",
                 "Invalid value: \"data\": must be a JSON pointer starting with \"/\"",
             ),
             (
                 "sub path is a pointer",
-                rule(json!({"fieldOverrider": [{"fieldPath": "/data/x", "yaml": [{"subPath": "a", "operator": "remove"}]}]})),
+                rule(
+                    json!({"fieldOverrider": [{"fieldPath": "/data/x", "yaml": [{"subPath": "a", "operator": "remove"}]}]}),
+                ),
                 "spec.overrideRules[0].overriders.fieldOverrider[0].yaml[0].subPath",
                 "Invalid value: \"a\": JSON pointer must be empty or start with a \"/\"",
             ),
             (
                 "field add needs a value",
-                rule(json!({"fieldOverrider": [{"fieldPath": "/data/x", "json": [{"subPath": "/a", "operator": "add"}]}]})),
+                rule(
+                    json!({"fieldOverrider": [{"fieldPath": "/data/x", "json": [{"subPath": "/a", "operator": "add"}]}]}),
+                ),
                 "spec.overrideRules[0].overriders.fieldOverrider[0].json[0].value",
                 "Required value: value is required for add or replace operation",
             ),
             (
                 "field remove takes no value",
-                rule(json!({"fieldOverrider": [{"fieldPath": "/data/x", "json": [{"subPath": "/a", "operator": "remove", "value": "v"}]}]})),
+                rule(
+                    json!({"fieldOverrider": [{"fieldPath": "/data/x", "json": [{"subPath": "/a", "operator": "remove", "value": "v"}]}]}),
+                ),
                 "spec.overrideRules[0].overriders.fieldOverrider[0].json[0].value",
                 "Invalid value: \"v\": value is not allowed for remove operation",
             ),
         ];
         for (rule, spec, field, detail) in cases {
-            assert_eq!(errors(spec, NS), [(field.to_string(), detail.to_string())], "{rule}");
+            assert_eq!(
+                errors(spec, NS),
+                [(field.to_string(), detail.to_string())],
+                "{rule}"
+            );
         }
     }
 

@@ -19,7 +19,10 @@ use crate::validation::{FieldError, quoted};
 const MAX_AFFINITY_NAME_LENGTH: usize = 32;
 
 /// Validates a (defaulted) PropagationPolicy or ClusterPropagationPolicy spec.
-pub(crate) fn validate_propagation_spec(spec: &PropagationSpec, scope: Scope<'_>) -> Vec<FieldError> {
+pub(crate) fn validate_propagation_spec(
+    spec: &PropagationSpec,
+    scope: Scope<'_>,
+) -> Vec<FieldError> {
     let root = FieldPath::new("spec");
     let mut errors = Vec::new();
     errors.extend(validate_resource_selectors(
@@ -47,8 +50,8 @@ pub(crate) fn validate_propagation_spec(spec: &PropagationSpec, scope: Scope<'_>
     if let Some(priority) = &spec.schedule_priority {
         let path = root.child("schedulePriority");
         if priority.priority_class_source != PriorityClassSource::KubePriorityClass {
-            let source = serde_json::to_value(priority.priority_class_source)
-                .expect("enums serialize");
+            let source =
+                serde_json::to_value(priority.priority_class_source).expect("enums serialize");
             errors.push(FieldError::not_supported(
                 path.child("priorityClassSource"),
                 source,
@@ -63,7 +66,10 @@ pub(crate) fn validate_propagation_spec(spec: &PropagationSpec, scope: Scope<'_>
 }
 
 /// Validates the update of a spec: the scheduler of a policy is fixed at creation.
-pub(crate) fn validate_propagation_update(spec: &PropagationSpec, old: &PropagationSpec) -> Vec<FieldError> {
+pub(crate) fn validate_propagation_update(
+    spec: &PropagationSpec,
+    old: &PropagationSpec,
+) -> Vec<FieldError> {
     if spec.scheduler_name() == old.scheduler_name() {
         return Vec::new();
     }
@@ -115,7 +121,8 @@ fn validate_resource_selectors(
                         ),
                     ));
                 }
-                let selects_namespace = selector.api_version == "v1" && selector.kind == "Namespace";
+                let selects_namespace =
+                    selector.api_version == "v1" && selector.kind == "Namespace";
                 if selects_namespace && is_reserved_namespace(selector.name()) {
                     errors.push(FieldError::forbidden(
                         at.child("name"),
@@ -148,7 +155,10 @@ pub(crate) fn validate_placement(placement: &Placement, path: &FieldPath) -> Vec
         ));
     }
     if let Some(affinity) = &placement.cluster_affinity {
-        errors.extend(validate_cluster_affinity(affinity, &path.child("clusterAffinity")));
+        errors.extend(validate_cluster_affinity(
+            affinity,
+            &path.child("clusterAffinity"),
+        ));
     }
     if let Some(terms) = &placement.cluster_affinities {
         let overflow_allowed = placement
@@ -200,7 +210,10 @@ pub(crate) fn validate_placement(placement: &Placement, path: &FieldPath) -> Vec
         ));
     }
     if let Some(affinity) = &placement.workload_affinity {
-        errors.extend(validate_workload_affinity(affinity, &path.child("workloadAffinity")));
+        errors.extend(validate_workload_affinity(
+            affinity,
+            &path.child("workloadAffinity"),
+        ));
     }
     errors
 }
@@ -228,7 +241,10 @@ fn validate_affinity_terms(
     let mut names = BTreeSet::new();
     for (i, term) in terms.iter().enumerate() {
         let at = path.index(i);
-        errors.extend(validate_affinity_name(&term.affinity_name, &at.child("affinityName")));
+        errors.extend(validate_affinity_name(
+            &term.affinity_name,
+            &at.child("affinityName"),
+        ));
         if !term.affinity_name.is_empty() && !names.insert(term.affinity_name.as_str()) {
             errors.push(FieldError::duplicate(
                 at.child("affinityName"),
@@ -263,13 +279,19 @@ fn validate_affinity_terms(
                     "overflow affinity name must be unique and must not duplicate the primary group's affinityName",
                 ));
             }
-            errors.extend(validate_cluster_affinity(&tier.affinity, &overflow_path.index(j)));
+            errors.extend(validate_cluster_affinity(
+                &tier.affinity,
+                &overflow_path.index(j),
+            ));
         }
     }
     errors
 }
 
-fn validate_spread_constraints(constraints: &[SpreadConstraint], path: &FieldPath) -> Vec<FieldError> {
+fn validate_spread_constraints(
+    constraints: &[SpreadConstraint],
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let mut fields: BTreeMap<SpreadFieldValue, usize> = BTreeMap::new();
     for (i, constraint) in constraints.iter().enumerate() {
@@ -329,10 +351,19 @@ fn validate_spread_constraints(constraints: &[SpreadConstraint], path: &FieldPat
 
 fn validate_workload_affinity(affinity: &WorkloadAffinity, path: &FieldPath) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    let affinity_key = affinity.affinity.as_ref().map(|a| a.group_by_label_key.as_str());
-    let anti_key = affinity.anti_affinity.as_ref().map(|a| a.group_by_label_key.as_str());
+    let affinity_key = affinity
+        .affinity
+        .as_ref()
+        .map(|a| a.group_by_label_key.as_str());
+    let anti_key = affinity
+        .anti_affinity
+        .as_ref()
+        .map(|a| a.group_by_label_key.as_str());
     if let Some(key) = affinity_key {
-        errors.extend(validate_label_key(key, &path.child("affinity").child("groupByLabelKey")));
+        errors.extend(validate_label_key(
+            key,
+            &path.child("affinity").child("groupByLabelKey"),
+        ));
     }
     if let Some(key) = anti_key {
         let at = path.child("antiAffinity").child("groupByLabelKey");
@@ -351,7 +382,10 @@ fn validate_workload_affinity(affinity: &WorkloadAffinity, path: &FieldPath) -> 
 fn validate_failover(failover: &FailoverBehavior, path: &FieldPath) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(application) = &failover.application {
-        errors.extend(validate_application_failover(application, &path.child("application")));
+        errors.extend(validate_application_failover(
+            application,
+            &path.child("application"),
+        ));
     }
     if let Some(cluster) = &failover.cluster {
         let at = path.child("cluster");
@@ -363,13 +397,19 @@ fn validate_failover(failover: &FailoverBehavior, path: &FieldPath) -> Vec<Field
             ));
         }
         if let Some(preservation) = &cluster.state_preservation {
-            errors.extend(validate_state_preservation(preservation, &at.child("statePreservation")));
+            errors.extend(validate_state_preservation(
+                preservation,
+                &at.child("statePreservation"),
+            ));
         }
     }
     errors
 }
 
-fn validate_application_failover(failover: &ApplicationFailoverBehavior, path: &FieldPath) -> Vec<FieldError> {
+fn validate_application_failover(
+    failover: &ApplicationFailoverBehavior,
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(seconds) = failover.decision_conditions.toleration_seconds
         && seconds < 0
@@ -400,16 +440,25 @@ fn validate_application_failover(failover: &ApplicationFailoverBehavior, path: &
         _ => {}
     }
     if let Some(preservation) = &failover.state_preservation {
-        errors.extend(validate_state_preservation(preservation, &path.child("statePreservation")));
+        errors.extend(validate_state_preservation(
+            preservation,
+            &path.child("statePreservation"),
+        ));
     }
     errors
 }
 
-fn validate_state_preservation(preservation: &StatePreservation, path: &FieldPath) -> Vec<FieldError> {
+fn validate_state_preservation(
+    preservation: &StatePreservation,
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (i, rule) in preservation.rules.iter().enumerate() {
         let at = path.child("rules").index(i);
-        errors.extend(validate_label_key(&rule.alias_label_name, &at.child("aliasLabelName")));
+        errors.extend(validate_label_key(
+            &rule.alias_label_name,
+            &at.child("aliasLabelName"),
+        ));
         if rule.json_path.is_empty() {
             errors.push(FieldError::required(at.child("jsonPath"), ""));
         }

@@ -9,7 +9,8 @@ use crate::policy::defaults::default_propagation_spec;
 /// The errors of `spec` (JSON, `resourceSelectors` added when absent) in `scope`, after defaulting.
 fn errors(mut spec: Value, scope: Scope<'_>) -> Vec<(String, String)> {
     if spec.get("resourceSelectors").is_none() {
-        spec["resourceSelectors"] = json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}]);
+        spec["resourceSelectors"] =
+            json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}]);
     }
     let mut typed: PropagationSpec = serde_json::from_value(spec).expect("a spec");
     default_propagation_spec(&mut typed, scope);

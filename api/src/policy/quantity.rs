@@ -60,7 +60,10 @@ impl Quantity {
     /// Whether the quantity is a whole number of units (Kubernetes compares milli-units, rounded
     /// up).
     pub fn is_integer(self) -> bool {
-        self.nanos.unsigned_abs().div_ceil(1_000_000) % 1000 == 0
+        self.nanos
+            .unsigned_abs()
+            .div_ceil(1_000_000)
+            .is_multiple_of(1000)
     }
 
     /// The sum of two quantities (saturating).
@@ -100,7 +103,11 @@ fn parse_suffix(suffix: &str) -> Option<(u32, i64)> {
             }
             // Anything past ±100 is beyond every representable quantity anyway.
             let value: i64 = digits.parse().unwrap_or(i64::MAX).min(100);
-            decimal(if exponent.starts_with('-') { -value } else { value })
+            decimal(if exponent.starts_with('-') {
+                -value
+            } else {
+                value
+            })
         }
     }
 }

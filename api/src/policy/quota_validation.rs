@@ -101,11 +101,17 @@ pub(crate) fn validate_quota(
         ));
     }
     let root = FieldPath::new("spec");
-    errors.extend(validate_resource_list(&spec.overall, &root.child("overall")));
+    errors.extend(validate_resource_list(
+        &spec.overall,
+        &root.child("overall"),
+    ));
     let assignments = spec.static_assignments.as_deref().unwrap_or_default();
     for (i, assignment) in assignments.iter().enumerate() {
         let at = root.child("staticAssignments").index(i);
-        errors.extend(validate_cluster_name(&assignment.cluster_name, &at.child("clusterName")));
+        errors.extend(validate_cluster_name(
+            &assignment.cluster_name,
+            &at.child("clusterName"),
+        ));
         errors.extend(validate_resource_list(&assignment.hard, &at.child("hard")));
         for resource in assignment.hard.keys() {
             if !spec.overall.contains_key(resource) {
@@ -151,7 +157,10 @@ fn validate_status(status: &FederatedResourceQuotaStatus) -> Vec<FieldError> {
     }
     for (i, cluster) in status.aggregated_status.iter().flatten().enumerate() {
         let at = root.child("aggregatedStatus").index(i);
-        errors.extend(validate_cluster_name(&cluster.cluster_name, &at.child("clusterName")));
+        errors.extend(validate_cluster_name(
+            &cluster.cluster_name,
+            &at.child("clusterName"),
+        ));
         for (name, list) in [("hard", &cluster.hard), ("used", &cluster.used)] {
             if let Some(list) = list {
                 errors.extend(validate_resource_list(list, &at.child(name)));
@@ -166,7 +175,9 @@ fn validate_cluster_name(name: &str, path: &FieldPath) -> Vec<FieldError> {
     let problems = if name.is_empty() {
         vec!["must be not empty".to_string()]
     } else if name.len() > MAX_CLUSTER_NAME_LENGTH {
-        vec![format!("must be no more than {MAX_CLUSTER_NAME_LENGTH} characters")]
+        vec![format!(
+            "must be no more than {MAX_CLUSTER_NAME_LENGTH} characters"
+        )]
     } else {
         dns1123_label_errors(name)
     };
@@ -182,7 +193,11 @@ fn validate_resource_list(list: &ResourceList, path: &FieldPath) -> Vec<FieldErr
         let at = path.key(resource);
         errors.extend(validate_quota_resource_name(resource, &at));
         let Some(value) = Quantity::parse(&quantity.0) else {
-            errors.push(FieldError::invalid(&at, quoted(&quantity.0), "must be a quantity"));
+            errors.push(FieldError::invalid(
+                &at,
+                quoted(&quantity.0),
+                "must be a quantity",
+            ));
             continue;
         };
         if value.is_negative() {
@@ -195,7 +210,11 @@ fn validate_resource_list(list: &ResourceList, path: &FieldPath) -> Vec<FieldErr
         let integer_resource =
             INTEGER_RESOURCES.contains(&resource.as_str()) || is_extended_resource(resource);
         if integer_resource && !value.is_integer() {
-            errors.push(FieldError::invalid(&at, quoted(&quantity.0), "must be an integer"));
+            errors.push(FieldError::invalid(
+                &at,
+                quoted(&quantity.0),
+                "must be an integer",
+            ));
         }
     }
     errors
@@ -261,7 +280,15 @@ mod tests {
     #[test]
     fn table_of_quota_rules() {
         // (rule, name, spec, status, field, detail)
-        let cases: Vec<(&str, String, Value, Option<Value>, &str, &str)> = vec![
+        type Case = (
+            &'static str,
+            String,
+            Value,
+            Option<Value>,
+            &'static str,
+            &'static str,
+        );
+        let cases: Vec<Case> = vec![
             (
                 "name fits a ResourceQuota",
                 "q".repeat(64),

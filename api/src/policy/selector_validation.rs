@@ -15,10 +15,16 @@ const FIELD_SELECTOR_OPERATORS: [&str; 2] = ["In", "NotIn"];
 
 /// Validates a cluster affinity: its field selector matches only `provider`, `region` or `zone`
 /// with `In` or `NotIn`, and its label selector is a valid label selector.
-pub(crate) fn validate_cluster_affinity(affinity: &ClusterAffinity, path: &FieldPath) -> Vec<FieldError> {
+pub(crate) fn validate_cluster_affinity(
+    affinity: &ClusterAffinity,
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     if let Some(selector) = &affinity.label_selector {
-        errors.extend(validate_label_selector(selector, &path.child("labelSelector")));
+        errors.extend(validate_label_selector(
+            selector,
+            &path.child("labelSelector"),
+        ));
     }
     let expressions = affinity
         .field_selector
@@ -45,7 +51,10 @@ pub(crate) fn validate_cluster_affinity(affinity: &ClusterAffinity, path: &Field
 }
 
 /// Validates a label selector as apimachinery's `ValidateLabelSelector` does.
-pub(crate) fn validate_label_selector(selector: &LabelSelector, path: &FieldPath) -> Vec<FieldError> {
+pub(crate) fn validate_label_selector(
+    selector: &LabelSelector,
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     let expressions = path.child("matchExpressions");
     for (i, requirement) in selector.match_expressions.iter().flatten().enumerate() {
@@ -98,12 +107,14 @@ mod tests {
 
     #[test]
     fn field_selector_keys_and_operators() {
-        assert!(affinity_errors(json!({"fieldSelector": {"matchExpressions": [
-            {"key": "region", "operator": "In", "values": ["eu"]},
-            {"key": "zone", "operator": "NotIn", "values": ["z1"]},
-            {"key": "provider", "operator": "In", "values": ["aws"]},
-        ]}}))
-        .is_empty());
+        assert!(
+            affinity_errors(json!({"fieldSelector": {"matchExpressions": [
+                {"key": "region", "operator": "In", "values": ["eu"]},
+                {"key": "zone", "operator": "NotIn", "values": ["z1"]},
+                {"key": "provider", "operator": "In", "values": ["aws"]},
+            ]}}))
+            .is_empty()
+        );
         assert_eq!(
             affinity_errors(json!({"fieldSelector": {"matchExpressions": [
                 {"key": "name", "operator": "Exists"},
@@ -147,12 +158,18 @@ mod tests {
         ];
         for (selector, field, detail) in cases {
             let errors = affinity_errors(json!({"labelSelector": selector}));
-            assert_eq!(errors, [(field.to_string(), detail.to_string())], "{selector}");
+            assert_eq!(
+                errors,
+                [(field.to_string(), detail.to_string())],
+                "{selector}"
+            );
         }
-        assert!(affinity_errors(json!({"labelSelector": {
-            "matchLabels": {"karmada.io/env": "prod"},
-            "matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}],
-        }}))
-        .is_empty());
+        assert!(
+            affinity_errors(json!({"labelSelector": {
+                "matchLabels": {"karmada.io/env": "prod"},
+                "matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}],
+            }}))
+            .is_empty()
+        );
     }
 }

@@ -172,7 +172,10 @@ pub(crate) fn validate_label_key(key: &str, path: &FieldPath) -> Vec<FieldError>
 }
 
 /// Validates a label map (`ValidateLabels`): keys are qualified names, values label values.
-pub(crate) fn validate_labels(labels: &BTreeMap<String, String>, path: &FieldPath) -> Vec<FieldError> {
+pub(crate) fn validate_labels(
+    labels: &BTreeMap<String, String>,
+    path: &FieldPath,
+) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (key, value) in labels {
         errors.extend(validate_label_key(key, path));
@@ -236,18 +239,26 @@ mod tests {
         for ok in ["a", "app", "karmada.io/name", "A_b-c.d", "x/y", "1"] {
             assert!(qualified_name_errors(ok).is_empty(), "{ok}");
         }
-        assert_eq!(qualified_name_errors("/x"), ["prefix part must be non-empty"]);
+        assert_eq!(
+            qualified_name_errors("/x"),
+            ["prefix part must be non-empty"]
+        );
         assert_eq!(qualified_name_errors("x/"), ["name part must be non-empty"]);
         assert_eq!(qualified_name_errors(""), ["name part must be non-empty"]);
         assert_eq!(
             qualified_name_errors("-x"),
-            ["name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]
+            [
+                "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+            ]
         );
         assert_eq!(
             qualified_name_errors(&"a".repeat(64)),
             ["name part must be no more than 63 characters"]
         );
-        assert!(qualified_name_errors("Example.com/x")[0].starts_with("prefix part a lowercase RFC 1123 subdomain"));
+        assert!(
+            qualified_name_errors("Example.com/x")[0]
+                .starts_with("prefix part a lowercase RFC 1123 subdomain")
+        );
         assert!(qualified_name_errors("a/b/c")[0].starts_with("a qualified name must consist of"));
     }
 
@@ -256,7 +267,10 @@ mod tests {
         assert!(label_value_errors("").is_empty());
         assert!(label_value_errors("my_value.1").is_empty());
         assert_eq!(label_value_errors("-x").len(), 1);
-        assert_eq!(label_value_errors(&"a".repeat(64)), ["must be no more than 63 characters"]);
+        assert_eq!(
+            label_value_errors(&"a".repeat(64)),
+            ["must be no more than 63 characters"]
+        );
         assert!(dns1123_label_errors("member-1").is_empty());
         assert!(dns1123_label_errors("Member").len() == 1);
         assert!(dns1123_label_errors("").len() == 1);
@@ -271,7 +285,11 @@ mod tests {
         let errors = validate_labels(&labels, &path);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "spec.value");
-        assert!(errors[0].detail.starts_with("Invalid value: \"-bad\": a valid label must be"));
+        assert!(
+            errors[0]
+                .detail
+                .starts_with("Invalid value: \"-bad\": a valid label must be")
+        );
         let annotations = BTreeMap::from([("Example.com/X".to_string(), "v".to_string())]);
         assert!(validate_annotations(&annotations, &path).is_empty());
         let big = BTreeMap::from([("k".to_string(), "v".repeat(256 * 1024))]);

@@ -16,7 +16,10 @@ pub(crate) fn validate_taint_policy_spec(
     let root = FieldPath::new("spec");
     let mut errors = Vec::new();
     if let Some(target) = &spec.target_clusters {
-        errors.extend(validate_cluster_affinity(target, &root.child("targetClusters")));
+        errors.extend(validate_cluster_affinity(
+            target,
+            &root.child("targetClusters"),
+        ));
     }
     for (name, conditions) in [
         ("addOnConditions", &spec.add_on_conditions),
@@ -28,7 +31,10 @@ pub(crate) fn validate_taint_policy_spec(
     }
     let path = root.child("taints");
     if spec.taints.is_empty() {
-        errors.push(FieldError::required(&path, "at least one taint is required"));
+        errors.push(FieldError::required(
+            &path,
+            "at least one taint is required",
+        ));
     }
     for (i, taint) in spec.taints.iter().enumerate() {
         let at = path.index(i);
@@ -162,7 +168,11 @@ mod tests {
             ),
         ];
         for (rule, spec, allow, field, detail) in cases {
-            assert_eq!(errors(spec, allow), [(field.to_string(), detail.to_string())], "{rule}");
+            assert_eq!(
+                errors(spec, allow),
+                [(field.to_string(), detail.to_string())],
+                "{rule}"
+            );
         }
     }
 }

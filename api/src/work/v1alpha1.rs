@@ -20,6 +20,8 @@ pub const CONDITION_DISPATCHING: &str = "Dispatching";
 
 /// The desired state of a Work.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+// kube's `printcolumn(...)` lists repeat keys, which clippy mistakes for duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[kube(
     group = "work.karmada.io",
     version = "v1alpha1",

@@ -47,6 +47,8 @@ pub const EVICTION_REASON_APPLICATION_FAILURE: &str = "ApplicationFailure";
 /// The desired state of a binding: the resource, its requirements, its placement and the
 /// scheduler's result.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+// kube's `printcolumn(...)` lists repeat keys, which clippy mistakes for duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[kube(
     group = "work.karmada.io",
     version = "v1alpha2",
@@ -155,6 +157,8 @@ pub struct ResourceBindingSpec {
 
 /// ClusterResourceBinding's spec: a [`ResourceBindingSpec`], with the same wire format and schema.
 #[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+// kube's `printcolumn(...)` lists repeat keys, which clippy mistakes for duplicated attributes.
+#[allow(clippy::duplicated_attributes)]
 #[kube(
     group = "work.karmada.io",
     version = "v1alpha2",

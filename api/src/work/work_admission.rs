@@ -84,20 +84,18 @@ pub fn prune_manifest(manifest: &mut Manifest) {
             }
         }
         "Job" => prune_job(object),
-        "Secret" => {
+        "Secret"
             if object.get("type").and_then(Value::as_str)
-                == Some("kubernetes.io/service-account-token")
-            {
-                remove_at(
-                    object,
-                    &[
-                        "metadata",
-                        "annotations",
-                        "kubernetes.io/service-account.uid",
-                    ],
-                );
-                object.insert("data".into(), Value::Null);
-            }
+                == Some("kubernetes.io/service-account-token") =>
+        {
+            // Token Secrets are filled in by each member's token controller.
+            let uid = [
+                "metadata",
+                "annotations",
+                "kubernetes.io/service-account.uid",
+            ];
+            remove_at(object, &uid);
+            object.insert("data".into(), Value::Null);
         }
         "ServiceAccount" => prune_service_account_tokens(object),
         "Service" => {

@@ -140,7 +140,10 @@ impl ResourceRequest {
                         .map(|m| m.remove("managedFields"));
                 }
             }
-            match self.write(name, kv.mod_revision, next, &current).await? {
+            match self
+                .write(name, kv.mod_revision, next, &current, subresource)
+                .await?
+            {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) => continue,
                 Err(StorageError::NotFound { .. }) => continue,

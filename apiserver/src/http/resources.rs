@@ -771,6 +771,7 @@ impl ResourceRequest {
         expected: Revision,
         mut next: Value,
         old: &Value,
+        subresource: Option<&str>,
     ) -> Result<Result<Value, StorageError>, ApiError> {
         let finalizers_left = next
             .pointer("/metadata/finalizers")
@@ -789,7 +790,11 @@ impl ResourceRequest {
                     next
                 }));
         }
-        self.admit(&mut next, Some(old))?;
+        if subresource != Some("status") {
+            // Admission (pruning, schema and Karmada's webhooks) guards the main resource; status
+            // writes come from controllers and carry no user intent to default or validate.
+            self.admit(&mut next, Some(old))?;
+        }
         if self.params.dry_run()? {
             object::set_resource_version(&mut next, expected);
             return Ok(Ok(next));
@@ -832,7 +837,10 @@ impl ResourceRequest {
                 return Err(object::conflict(&self.info, name));
             }
             let next = self.merge_for_write(&current, intended.clone(), subresource, true)?;
-            match self.write(name, kv.mod_revision, next, &current).await? {
+            match self
+                .write(name, kv.mod_revision, next, &current, subresource)
+                .await?
+            {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) if precondition.is_none() => continue,
                 Err(StorageError::Conflict { .. }) => {
@@ -887,7 +895,10 @@ impl ResourceRequest {
                 return Err(object::conflict(&self.info, name));
             }
             let next = self.merge_for_write(&current, intended, subresource, true)?;
-            match self.write(name, kv.mod_revision, next, &current).await? {
+            match self
+                .write(name, kv.mod_revision, next, &current, subresource)
+                .await?
+            {
                 Ok(written) => return self.respond(StatusCode::OK, written),
                 Err(StorageError::Conflict { .. }) => continue,
                 Err(StorageError::NotFound { .. }) => {
@@ -982,7 +993,10 @@ impl ResourceRequest {
                 .ok_or_else(|| ApiError::bad_request("spec must be an object"))?
                 .insert("replicas".into(), replicas.into());
             let next = self.merge_for_write(&current, intended, None, true)?;
-            match self.write(name, kv.mod_revision, next, &current).await? {
+            match self
+                .write(name, kv.mod_revision, next, &current, None)
+                .await?
+            {
                 Ok(written) => {
                     let scale = self.scale_of(&written)?;
                     return self.respond(StatusCode::OK, scale);

@@ -5,10 +5,13 @@
 //! [`ClusterPropagationPolicy`] hold a [`PropagationSpec`], [`OverridePolicy`] and
 //! [`ClusterOverridePolicy`] an [`OverrideSpec`]. The namespaced kind of each pair comes from
 //! kube's `CustomResource` derive; its cluster-scoped twin is declared with
-//! [`cluster_scoped_twin!`], which gives it the same shape and the same CRD schema.
+//! `cluster_scoped_twin!`, which gives it the same shape and the same CRD schema.
 
 mod common;
+#[cfg(test)]
+mod fixtures;
 mod overrides;
+mod placement;
 mod propagation;
 mod quota;
 pub(crate) mod schema;
@@ -16,6 +19,7 @@ mod taint;
 
 pub use common::{ClusterAffinity, FieldSelector, ResourceSelector};
 pub use overrides::*;
+pub use placement::*;
 pub use propagation::*;
 pub use quota::*;
 pub use taint::*;

@@ -147,7 +147,7 @@ pub struct ImageOverrider {
     pub predicate: Option<ImagePredicate>,
 
     /// Component is part of image name.
-    /// Basically we presume an image can be made of '[registry/]repository[:tag]'.
+    /// Basically we presume an image can be made of `[registry/]repository[:tag]`.
     pub component: ImageComponent,
 
     /// Operator represents the operator which will apply on the image.
@@ -316,5 +316,67 @@ super::cluster_scoped_twin! {
         shortname: "cop",
         description: "ClusterOverridePolicy represents the cluster-wide policy that overrides a group of resources to one or more clusters.",
         spec_description: "Spec represents the desired behavior of ClusterOverridePolicy.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::policy::v1alpha1::fixtures::{
+        assert_covers_schema, assert_round_trip, object, override_spec,
+    };
+
+    #[test]
+    fn override_policy_round_trips_with_every_field() {
+        let op = object("OverridePolicy", Some("default"), override_spec());
+        assert_covers_schema("overridepolicies.policy.karmada.io", &op);
+        let typed: OverridePolicy = assert_round_trip(&op);
+        let rule = &typed.spec.override_rules.as_ref().unwrap()[0];
+        assert_eq!(rule.overriders.plaintext.as_ref().unwrap()[2].value, None);
+        assert_eq!(
+            rule.overriders.field_overrider.as_ref().unwrap()[1]
+                .yaml
+                .as_ref()
+                .unwrap()[0]
+                .value,
+            Some(json!(5432))
+        );
+    }
+
+    #[test]
+    fn cluster_override_policy_round_trips_with_every_field() {
+        let cop = object("ClusterOverridePolicy", None, override_spec());
+        assert_covers_schema("clusteroverridepolicies.policy.karmada.io", &cop);
+        assert_round_trip::<ClusterOverridePolicy>(&cop);
+    }
+
+    #[test]
+    fn an_explicit_null_value_is_kept_apart_from_no_value() {
+        let with_null = json!({"path": "/spec/x", "operator": "replace", "value": null});
+        let typed: PlaintextOverrider = assert_round_trip(&with_null);
+        assert_eq!(typed.value, Some(serde_json::Value::Null));
+        let without = json!({"path": "/spec/x", "operator": "remove"});
+        assert_eq!(
+            assert_round_trip::<PlaintextOverrider>(&without).value,
+            None
+        );
+    }
+
+    #[test]
+    fn command_and_args_operators_exclude_replace() {
+        let replace = json!({"containerName": "c", "operator": "replace"});
+        assert!(serde_json::from_value::<CommandArgsOverrider>(replace).is_err());
+    }
+
+    #[test]
+    fn emptiness_of_overriders() {
+        assert!(Overriders::default().is_empty());
+        let only_fields = Overriders {
+            field_overrider: Some(vec![FieldOverrider::default()]),
+            ..Default::default()
+        };
+        assert!(!only_fields.is_empty());
     }
 }

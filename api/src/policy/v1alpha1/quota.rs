@@ -81,7 +81,7 @@ pub struct ClusterQuotaStatus {
     pub cluster_name: String,
 
     /// Hard is the set of enforced hard limits for each named resource.
-    /// More info: https://kubernetes.io/docs/concepts/policy/resource-quotas/
+    /// More info: <https://kubernetes.io/docs/concepts/policy/resource-quotas/>
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "super::schema::resource_list")]
     pub hard: Option<ResourceList>,
@@ -90,4 +90,33 @@ pub struct ClusterQuotaStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "super::schema::resource_list")]
     pub used: Option<ResourceList>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::policy::v1alpha1::fixtures::{assert_covers_schema, assert_round_trip, object};
+
+    #[test]
+    fn federated_resource_quota_round_trips_with_every_field() {
+        let mut frq = object(
+            "FederatedResourceQuota",
+            Some("team-a"),
+            json!({
+                "overall": {"cpu": "10", "memory": "20Gi"},
+                "staticAssignments": [{"clusterName": "member1", "hard": {"cpu": "4", "memory": "8Gi"}}],
+            }),
+        );
+        frq["status"] = json!({
+            "overall": {"cpu": "10", "memory": "20Gi"},
+            "overallUsed": {"cpu": "1500m"},
+            "aggregatedStatus": [{"clusterName": "member1", "hard": {"cpu": "4"}, "used": {"cpu": "1500m"}}],
+        });
+        assert_covers_schema("federatedresourcequotas.policy.karmada.io", &frq);
+        let typed: FederatedResourceQuota = assert_round_trip(&frq);
+        assert_eq!(typed.spec.overall["memory"].0, "20Gi");
+        assert!(typed.status.is_some());
+    }
 }

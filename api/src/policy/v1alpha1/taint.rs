@@ -122,3 +122,31 @@ impl TaintEffect {
 fn plain_string(_: &mut SchemaGenerator) -> Schema {
     json_schema!({ "type": "string" })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::policy::v1alpha1::fixtures::{
+        assert_covers_schema, assert_round_trip, cluster_affinity, object,
+    };
+
+    #[test]
+    fn cluster_taint_policy_round_trips_with_every_field() {
+        let spec = json!({
+            "targetClusters": cluster_affinity(),
+            "addOnConditions": [{"conditionType": "Ready", "operator": "NotIn", "statusValues": ["True"]}],
+            "removeOnConditions": [{"conditionType": "Ready", "operator": "In", "statusValues": ["True"]}],
+            "taints": [
+                {"key": "cluster.karmada.io/not-ready", "effect": "NoSchedule", "value": "true"},
+                {"key": "cluster.karmada.io/not-ready", "effect": "PreferNoSchedule"},
+                {"key": "cluster.karmada.io/not-ready", "effect": "NoExecute"},
+            ],
+        });
+        let ctp = object("ClusterTaintPolicy", None, spec);
+        assert_covers_schema("clustertaintpolicies.policy.karmada.io", &ctp);
+        let typed: ClusterTaintPolicy = assert_round_trip(&ctp);
+        assert_eq!(typed.spec.taints[2].effect.as_str(), "NoExecute");
+    }
+}

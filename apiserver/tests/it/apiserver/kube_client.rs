@@ -47,6 +47,7 @@ on_both_backends!(
     discovery_finds_built_in_kinds_with_scope_and_verbs,
     config_maps_round_trip_through_typed_crud,
     merge_json_and_strategic_patches_apply,
+    server_side_apply_patches_own_fields_and_report_conflicts,
     list_watch_watcher_sees_later_writes,
     streaming_list_watcher_sees_later_writes,
     reflector_store_becomes_ready_with_every_object,
@@ -303,6 +304,82 @@ fn deployment() -> Deployment {
         },
     }))
     .expect("a Deployment")
+}
+
+/// `Patch::Apply` (server-side apply) as controllers use it: create by applying, shared and
+/// conflicting ownership between field managers, `force`, and dropping a field from the intent.
+async fn server_side_apply_patches_own_fields_and_report_conflicts(storage: Storage) {
+    let Some(server) = TestServer::start(storage, &[]).await else {
+        return;
+    };
+    let client = client_for(&server).await;
+    let config_maps: Api<ConfigMap> = Api::namespaced(client, "default");
+    let intent = |data: serde_json::Value| json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ssa"}, "data": data});
+    let alice = PatchParams::apply("alice");
+    let created = config_maps
+        .patch(
+            "ssa",
+            &alice,
+            &Patch::Apply(intent(json!({"a": "1", "b": "2"}))),
+        )
+        .await
+        .expect("apply creates");
+    assert_eq!(
+        created.data.as_ref().unwrap().get("b").map(String::as_str),
+        Some("2")
+    );
+    let managers: Vec<String> = created
+        .metadata
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter_map(|m| m.manager.clone())
+        .collect();
+    assert_eq!(managers, ["alice"]);
+
+    // Bob applies a different value for `a`: a 409 conflict naming alice and the field.
+    let bob = PatchParams::apply("bob");
+    let conflict = config_maps
+        .patch("ssa", &bob, &Patch::Apply(intent(json!({"a": "9"}))))
+        .await
+        .expect_err("a conflict");
+    match conflict {
+        kube::Error::Api(status) => {
+            assert_eq!(status.code, 409);
+            assert!(
+                status.message.contains("conflict with \"alice\""),
+                "{}",
+                status.message
+            );
+            assert!(status.message.contains(".data.a"), "{}", status.message);
+        }
+        other => panic!("expected a 409, got {other:?}"),
+    }
+    // Forced, bob takes `a` over.
+    let forced = config_maps
+        .patch(
+            "ssa",
+            &bob.clone().force(),
+            &Patch::Apply(intent(json!({"a": "9"}))),
+        )
+        .await
+        .expect("forced apply");
+    assert_eq!(
+        forced.data.as_ref().unwrap().get("a").map(String::as_str),
+        Some("9")
+    );
+    // Alice drops `b` from her intent (and no longer claims `a`): `b` goes, bob's `a` stays.
+    let after = config_maps
+        .patch("ssa", &alice, &Patch::Apply(intent(json!({}))))
+        .await
+        .expect("apply without b");
+    let data = after.data.unwrap_or_default();
+    assert_eq!(data.get("a").map(String::as_str), Some("9"));
+    assert!(
+        !data.contains_key("b"),
+        "a field dropped from the intent is removed: {data:?}"
+    );
+    server.stop().await;
 }
 
 async fn merge_json_and_strategic_patches_apply(storage: Storage) {

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod front_proxy;
+mod karmada_api;
 mod kube_client;
 mod kubectl_matrix;
 mod lifecycle;
