@@ -136,6 +136,12 @@ impl Graph {
             .filter(|(_, n)| n.is_namespace && n.deleting)
             .filter_map(|(key, _)| parse_key(key).map(|k| k.name))
             .collect();
+        let existing_namespaces: HashSet<String> = self
+            .nodes
+            .iter()
+            .filter(|(_, n)| n.is_namespace)
+            .filter_map(|(key, _)| parse_key(key).map(|k| k.name))
+            .collect();
         let mut populated: HashSet<&str> = HashSet::new();
         for (key, node) in &self.nodes {
             if let Some(ns) = node.namespace.as_deref()
@@ -145,6 +151,14 @@ impl Graph {
                 if !node.deleting || node.finalizers.is_empty() {
                     actions.push(Action::Delete(key.clone(), None));
                 }
+                continue;
+            }
+            // Objects in a namespace that does not exist (created in a race with its deletion).
+            if let Some(ns) = node.namespace.as_deref()
+                && !existing_namespaces.contains(ns)
+                && !node.deleting
+            {
+                actions.push(Action::Delete(key.clone(), None));
                 continue;
             }
             // Dangling dependents: every owner is gone.
@@ -186,6 +200,61 @@ impl Graph {
             }
         }
         actions
+    }
+}
+
+/// Which namespaces exist and which are terminating, as this controller's watch last saw them; the
+/// API server's create path consults it instead of reading storage (kube-apiserver's namespace
+/// lifecycle admission does the same with an informer). A namespace it does not know is looked up
+/// in storage, so a namespace created a moment ago is never refused.
+#[derive(Debug, Default)]
+pub struct NamespaceCache {
+    /// `None` until the first list is in; name → terminating.
+    known: std::sync::RwLock<Option<HashMap<String, bool>>>,
+}
+
+impl NamespaceCache {
+    /// `Some(terminating)` for a namespace the cache knows, `None` when it must be looked up.
+    pub fn lookup(&self, name: &str) -> Option<bool> {
+        self.known
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()?
+            .get(name)
+            .copied()
+    }
+
+    fn replace(&self, graph: &Graph) {
+        let map = graph
+            .nodes
+            .iter()
+            .filter(|(_, n)| n.is_namespace)
+            .filter_map(|(key, n)| parse_key(key).map(|k| (k.name, n.deleting)))
+            .collect();
+        *self.known.write().unwrap_or_else(|p| p.into_inner()) = Some(map);
+    }
+
+    fn observe(&self, event: &Event) {
+        let Some(key) = parse_key(&event.kv.key) else {
+            return;
+        };
+        if !(key.group.is_empty() && key.resource == "namespaces") {
+            return;
+        }
+        let mut known = self.known.write().unwrap_or_else(|p| p.into_inner());
+        let Some(map) = known.as_mut() else { return };
+        match (event.kind, Node::from_kv(&event.kv)) {
+            (EventKind::Put, Some(node)) => {
+                map.insert(key.name, node.deleting);
+            }
+            _ => {
+                map.remove(&key.name);
+            }
+        }
+    }
+
+    fn reset(&self) {
+        *self.known.write().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 
@@ -269,6 +338,7 @@ async fn act(store: &dyn Store, graph: &Graph, done: &mut HashSet<Action>) {
 pub async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
     loop {
         let store = Arc::clone(&state.store);
+        let cache = Arc::clone(&state);
         let session = async move {
             let mut graph = Graph::default();
             let mut revision = None;
@@ -296,6 +366,7 @@ pub async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
                 }
             }
             let mut events = store.watch("/", revision).await?;
+            cache.namespaces.replace(&graph);
             let mut done = HashSet::new();
             act(store.as_ref(), &graph, &mut done).await;
             // Events only update the graph; acting (a scan of the graph) happens at most every
@@ -308,6 +379,7 @@ pub async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
                     event = events.next() => match event {
                         Some(Ok(event)) => {
                             graph.apply(&event);
+                            cache.namespaces.observe(&event);
                             dirty = true;
                         }
                         Some(Err(error)) => return Err(error),
@@ -333,9 +405,145 @@ pub async fn run(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) {
             }
             _ = shutdown.changed() => return,
         }
+        state.namespaces.reset();
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_millis(500)) => {}
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::Revision;
+    use serde_json::json;
+
+    fn kv(key: &str, object: Value) -> KeyValue {
+        KeyValue {
+            key: key.into(),
+            value: bytes::Bytes::from(serde_json::to_vec(&object).unwrap()),
+            create_revision: Revision(1),
+            mod_revision: Revision(1),
+        }
+    }
+
+    fn graph(objects: &[(&str, Value)]) -> Graph {
+        let mut graph = Graph::default();
+        for (key, object) in objects {
+            graph.upsert(key, Node::from_kv(&kv(key, object.clone())).unwrap());
+        }
+        graph
+    }
+
+    fn ns(name: &str, deleting: bool) -> (String, Value) {
+        let mut meta = json!({"name": name, "uid": format!("ns-{name}")});
+        if deleting {
+            meta["deletionTimestamp"] = "2026-01-01T00:00:00Z".into();
+        }
+        (
+            format!("/core/namespaces/{name}"),
+            json!({"metadata": meta}),
+        )
+    }
+
+    fn cm(ns: &str, name: &str, extra: Value) -> (String, Value) {
+        let mut meta = json!({"name": name, "namespace": ns, "uid": format!("{ns}-{name}")});
+        if let Value::Object(more) = extra {
+            meta.as_object_mut().unwrap().extend(more);
+        }
+        (
+            format!("/core/configmaps/{ns}/{name}"),
+            json!({"metadata": meta}),
+        )
+    }
+
+    fn work(objects: Vec<(String, Value)>) -> HashSet<Action> {
+        let refs: Vec<(&str, Value)> = objects
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.clone()))
+            .collect();
+        graph(&refs).work().into_iter().collect()
+    }
+
+    #[test]
+    fn a_dependent_whose_owners_are_all_gone_is_deleted() {
+        let actions = work(vec![
+            ns("a", false),
+            cm("a", "dep", json!({"ownerReferences": [{"uid": "gone"}]})),
+            cm(
+                "a",
+                "kept",
+                json!({"ownerReferences": [{"uid": "gone"}, {"uid": "a-owner"}]}),
+            ),
+            cm("a", "owner", json!({})),
+        ]);
+        assert!(actions.contains(&Action::Delete("/core/configmaps/a/dep".into(), None)));
+        assert!(
+            !actions
+                .iter()
+                .any(|a| matches!(a, Action::Delete(k, _) if k.ends_with("kept")))
+        );
+    }
+
+    #[test]
+    fn a_terminating_namespace_is_emptied_then_deleted() {
+        let actions = work(vec![ns("t", true), cm("t", "x", json!({}))]);
+        assert_eq!(
+            actions,
+            HashSet::from([Action::Delete("/core/configmaps/t/x".into(), None)])
+        );
+        let actions = work(vec![ns("t", true)]);
+        assert_eq!(
+            actions,
+            HashSet::from([Action::DeleteNamespace("/core/namespaces/t".into())])
+        );
+    }
+
+    #[test]
+    fn objects_in_a_namespace_that_does_not_exist_are_deleted() {
+        let actions = work(vec![cm("ghost", "x", json!({}))]);
+        assert_eq!(
+            actions,
+            HashSet::from([Action::Delete("/core/configmaps/ghost/x".into(), None)])
+        );
+    }
+
+    #[test]
+    fn foreground_and_orphan_owners_wait_for_their_dependents() {
+        let deleting = |finalizer: &str| json!({"deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": [finalizer]});
+        let dependent = cm("a", "dep", json!({"ownerReferences": [{"uid": "a-owner"}]}));
+        let actions = work(vec![
+            ns("a", false),
+            cm("a", "owner", deleting(FOREGROUND)),
+            dependent.clone(),
+        ]);
+        assert_eq!(
+            actions,
+            HashSet::from([Action::Delete(
+                "/core/configmaps/a/dep".into(),
+                Some(FOREGROUND)
+            )])
+        );
+        let actions = work(vec![ns("a", false), cm("a", "owner", deleting(FOREGROUND))]);
+        assert_eq!(
+            actions,
+            HashSet::from([Action::RemoveFinalizer(
+                "/core/configmaps/a/owner".into(),
+                FOREGROUND
+            )])
+        );
+        let actions = work(vec![
+            ns("a", false),
+            cm("a", "owner", deleting(ORPHAN)),
+            dependent,
+        ]);
+        assert_eq!(
+            actions,
+            HashSet::from([Action::Orphan(
+                "/core/configmaps/a/dep".into(),
+                "a-owner".into()
+            )])
+        );
     }
 }

@@ -47,6 +47,8 @@ pub struct AppState {
     /// The OpenAPI group/version documents currently published for custom resources.
     pub crd_documents: std::sync::Mutex<std::collections::BTreeSet<String>>,
     pub metrics: metrics::Metrics,
+    /// Namespaces as the lifecycle controller last saw them (see [`crate::gc::NamespaceCache`]).
+    pub namespaces: crate::gc::NamespaceCache,
     in_flight: Semaphore,
 }
 
@@ -59,6 +61,7 @@ impl AppState {
             openapi: OpenApi::new(),
             crd_documents: Default::default(),
             metrics: Default::default(),
+            namespaces: Default::default(),
             in_flight: Semaphore::new(MAX_IN_FLIGHT),
         }
     }

@@ -491,6 +491,18 @@ impl ResourceRequest {
         let Some(ns) = self.namespace.as_deref().filter(|_| self.info.namespaced) else {
             return Ok(());
         };
+        let terminating = || {
+            ApiError::forbidden(format!(
+                "{} \"...\" is forbidden: unable to create new content in namespace {ns} \
+                 because it is being terminated",
+                self.info.qualified()
+            ))
+        };
+        match self.state.namespaces.lookup(ns) {
+            Some(false) => return Ok(()),
+            Some(true) => return Err(terminating()),
+            None => {}
+        }
         let namespaces = self
             .state
             .registry
