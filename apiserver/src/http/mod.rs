@@ -2,7 +2,9 @@
 //! `oneshot` and no socket. Authentication, limits and request logging are middleware here; handlers
 //! return `Result<_, ApiError>` and never log errors themselves.
 
+mod admission;
 mod apply;
+mod delete;
 mod discovery;
 pub mod metrics;
 mod negotiate;
@@ -10,10 +12,12 @@ pub mod object;
 pub mod path;
 pub mod protobuf;
 mod resources;
+mod scale;
 pub mod selector;
 mod system;
 mod table;
 mod watch;
+mod writes;
 
 use std::sync::Arc;
 
