@@ -166,7 +166,10 @@ pub fn resources_from_crd(crd: &Value) -> Result<Vec<ResourceInfo>, Vec<FieldErr
                 format!("Invalid value: {vname:?}: a DNS-1035 label is required"),
             ));
         }
-        let schema = version.pointer("/schema/openAPIV3Schema").cloned();
+        let schema = version
+            .pointer("/schema/openAPIV3Schema")
+            .cloned()
+            .map(Arc::new);
         match &schema {
             None => errors.push(err(
                 &format!("{path}.schema.openAPIV3Schema"),
@@ -339,7 +342,7 @@ fn openapi_document(
         let mut schema = r
             .custom
             .as_ref()
-            .and_then(|c| c.schema.clone())
+            .and_then(|c| c.schema.as_deref().cloned())
             .unwrap_or_else(|| json!({"type": "object"}));
         if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
             props.insert(

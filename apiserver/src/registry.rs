@@ -11,7 +11,7 @@ pub struct CustomInfo {
     /// The CRD's name (`<plural>.<group>`).
     pub crd_name: String,
     /// The version's `openAPIV3Schema`.
-    pub schema: Option<serde_json::Value>,
+    pub schema: Option<Arc<serde_json::Value>>,
     pub printer_columns: Vec<PrinterColumn>,
     /// `specReplicasPath`, `statusReplicasPath`, `labelSelectorPath` of the scale subresource.
     pub scale_paths: Option<(String, String, Option<String>)>,

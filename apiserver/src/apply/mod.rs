@@ -360,12 +360,14 @@ pub fn conflict_message(conflicts: &[Conflict]) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
 
     const NOW: &str = "2026-01-01T00:00:00Z";
 
     fn deployment_schema() -> Schema {
-        Schema::standalone(&json!({
+        Schema::standalone(Arc::new(json!({
             "type": "object",
             "properties": {
                 "spec": {"type": "object", "properties": {
@@ -382,7 +384,7 @@ mod tests {
                     "finalizers": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}}
                 }}
             }
-        }))
+        })))
     }
 
     fn obj(spec: Value) -> Value {

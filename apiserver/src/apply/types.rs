@@ -18,31 +18,37 @@ pub enum ListKind {
     Atomic,
 }
 
-/// A position in a schema, with the document its `$ref`s resolve against.
+/// A position in a schema: the document (or standalone schema) it lives in and a JSON pointer to
+/// it. Navigating follows `$ref`s within the document and never copies schema nodes.
 #[derive(Clone)]
 pub struct Schema {
-    doc: Option<Arc<Value>>,
-    node: Option<Value>,
+    root: Option<Arc<Value>>,
+    path: String,
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
 }
 
 impl Schema {
     /// No schema: maps merge, lists are atomic.
     pub fn unknown() -> Self {
         Schema {
-            doc: None,
-            node: None,
+            root: None,
+            path: String::new(),
         }
     }
 
     /// A self-contained schema (a CRD version's `openAPIV3Schema`).
-    pub fn standalone(schema: &Value) -> Self {
+    pub fn standalone(schema: Arc<Value>) -> Self {
         Schema {
-            doc: None,
-            node: Some(schema.clone()),
+            root: Some(schema),
+            path: String::new(),
         }
     }
 
     /// The schema of `kind` in an OpenAPI v3 document (found by `x-kubernetes-group-version-kind`).
+    /// Parsed documents and the position of each kind in them are cached by the document's hash.
     pub fn from_document(
         doc_json: &[u8],
         hash: &str,
@@ -50,102 +56,114 @@ impl Schema {
         version: &str,
         kind: &str,
     ) -> Self {
-        static CACHE: LazyLock<Mutex<HashMap<String, Arc<Value>>>> =
-            LazyLock::new(|| Mutex::new(HashMap::new()));
-        let doc = {
-            let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
-            match cache.get(hash) {
-                Some(doc) => Arc::clone(doc),
-                None => match serde_json::from_slice::<Value>(doc_json) {
-                    Ok(doc) => {
-                        let doc = Arc::new(doc);
-                        cache.insert(hash.to_string(), Arc::clone(&doc));
-                        doc
-                    }
-                    Err(_) => return Schema::unknown(),
-                },
+        type Cache = HashMap<String, (Arc<Value>, HashMap<String, Option<String>>)>;
+        static CACHE: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+        let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+        if !cache.contains_key(hash) {
+            let Ok(doc) = serde_json::from_slice::<Value>(doc_json) else {
+                return Schema::unknown();
+            };
+            if cache.len() > 64 {
+                cache.clear();
             }
+            cache.insert(hash.to_string(), (Arc::new(doc), HashMap::new()));
+        }
+        let Some((doc, kinds)) = cache.get_mut(hash) else {
+            return Schema::unknown();
         };
-        let node = doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .and_then(|schemas| {
-                schemas.values().find(|schema| {
-                    schema
-                        .get("x-kubernetes-group-version-kind")
-                        .and_then(Value::as_array)
-                        .is_some_and(|gvks| {
-                            gvks.iter().any(|gvk| {
-                                gvk["group"] == group
-                                    && gvk["version"] == version
-                                    && gvk["kind"] == kind
-                            })
+        let gvk = format!("{group}/{version}/{kind}");
+        let path = kinds
+            .entry(gvk)
+            .or_insert_with(|| {
+                doc.pointer("/components/schemas")
+                    .and_then(Value::as_object)
+                    .and_then(|schemas| {
+                        schemas.iter().find(|(_, schema)| {
+                            schema
+                                .get("x-kubernetes-group-version-kind")
+                                .and_then(Value::as_array)
+                                .is_some_and(|gvks| {
+                                    gvks.iter().any(|gvk| {
+                                        gvk["group"] == group
+                                            && gvk["version"] == version
+                                            && gvk["kind"] == kind
+                                    })
+                                })
                         })
-                })
+                    })
+                    .map(|(name, _)| format!("/components/schemas/{}", escape(name)))
             })
-            .cloned();
-        Schema {
-            doc: Some(doc),
-            node,
+            .clone();
+        match path {
+            Some(path) => Schema {
+                root: Some(Arc::clone(doc)),
+                path,
+            },
+            None => Schema::unknown(),
         }
     }
 
-    /// Follows `$ref` and single-entry `allOf` wrappers.
-    fn resolved(&self, node: &Value) -> Option<Value> {
-        let mut node = node.clone();
+    fn node(&self) -> Option<&Value> {
+        self.root.as_ref()?.pointer(&self.path)
+    }
+
+    /// The position `suffix` below this one, following `$ref` and single-entry `allOf` wrappers.
+    fn at(&self, suffix: &str) -> Schema {
+        let Some(root) = &self.root else {
+            return Schema::unknown();
+        };
+        let mut path = format!("{}{suffix}", self.path);
         for _ in 0..16 {
+            let Some(node) = root.pointer(&path) else {
+                return Schema::unknown();
+            };
             if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
-                let name = reference.rsplit('/').next()?;
-                node = self
-                    .doc
-                    .as_ref()?
-                    .pointer(&format!(
-                        "/components/schemas/{}",
-                        name.replace('~', "~0").replace('/', "~1")
-                    ))?
-                    .clone();
+                let Some(name) = reference.rsplit('/').next() else {
+                    return Schema::unknown();
+                };
+                path = format!("/components/schemas/{}", escape(name));
                 continue;
             }
-            if let Some([only]) = node
-                .get("allOf")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-            {
-                node = only.clone();
+            if matches!(node.get("allOf").and_then(Value::as_array), Some(all) if all.len() == 1) {
+                path.push_str("/allOf/0");
                 continue;
             }
-            return Some(node);
+            return Schema {
+                root: Some(Arc::clone(root)),
+                path,
+            };
         }
-        None
-    }
-
-    fn with(&self, node: Option<Value>) -> Schema {
-        Schema {
-            doc: self.doc.clone(),
-            node: node.and_then(|n| self.resolved(&n)),
-        }
+        Schema::unknown()
     }
 
     /// The schema of field `name` of this object.
     pub fn field(&self, name: &str) -> Schema {
-        let node = self.node.as_ref().and_then(|n| {
-            n.get("properties")
-                .and_then(|p| p.get(name))
-                .or_else(|| n.get("additionalProperties").filter(|a| a.is_object()))
-                .cloned()
-        });
-        self.with(node)
+        let Some(node) = self.node() else {
+            return Schema::unknown();
+        };
+        if node.get("properties").and_then(|p| p.get(name)).is_some() {
+            self.at(&format!("/properties/{}", escape(name)))
+        } else if node
+            .get("additionalProperties")
+            .is_some_and(Value::is_object)
+        {
+            self.at("/additionalProperties")
+        } else {
+            Schema::unknown()
+        }
     }
 
     /// The schema of this list's items.
     pub fn items(&self) -> Schema {
-        let node = self.node.as_ref().and_then(|n| n.get("items").cloned());
-        self.with(node)
+        match self.node() {
+            Some(node) if node.get("items").is_some() => self.at("/items"),
+            _ => Schema::unknown(),
+        }
     }
 
     /// Whether this position keeps unknown fields (then nested lists are atomic, maps merge).
     pub fn list_kind(&self) -> ListKind {
-        let Some(node) = &self.node else {
+        let Some(node) = self.node() else {
             return ListKind::Atomic;
         };
         match node.get("x-kubernetes-list-type").and_then(Value::as_str) {
@@ -189,8 +207,7 @@ impl Schema {
 
     /// Whether this map is one value (`x-kubernetes-map-type: atomic`).
     pub fn atomic_map(&self) -> bool {
-        self.node
-            .as_ref()
+        self.node()
             .and_then(|n| n.get("x-kubernetes-map-type"))
             .and_then(Value::as_str)
             == Some("atomic")
@@ -200,12 +217,12 @@ impl Schema {
 impl Schema {
     /// Whether nothing is known about this position (then nothing below it is pruned).
     pub fn is_unknown(&self) -> bool {
-        self.node.is_none()
+        self.node().is_none()
     }
 
     /// Whether a field of this object is declared (or any field is allowed here).
     pub fn knows_field(&self, name: &str) -> bool {
-        let Some(node) = &self.node else {
+        let Some(node) = self.node() else {
             return true;
         };
         if node

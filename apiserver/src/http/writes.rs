@@ -247,7 +247,7 @@ impl ResourceRequest {
             return custom
                 .schema
                 .as_ref()
-                .map(Schema::standalone)
+                .map(|schema| Schema::standalone(std::sync::Arc::clone(schema)))
                 .unwrap_or_else(Schema::unknown);
         }
         let path = crate::openapi::group_version_path(&self.info.group, &self.info.version);
