@@ -79,6 +79,17 @@ impl Params {
         FieldSelector::parse(self.get("fieldSelector").unwrap_or_default())
             .map_err(|e| ApiError::bad_request(format!("invalid field selector: {e}")))
     }
+
+    /// The field selector, refused (400) when it names a field `info`'s kind does not index.
+    pub fn field_selector_for(&self, info: &ResourceInfo) -> Result<FieldSelector, ApiError> {
+        let selector = self.field_selector()?;
+        if let Some(field) = selector.unsupported_field(&info.group, &info.resource) {
+            return Err(ApiError::bad_request(format!(
+                "field label not supported: {field}"
+            )));
+        }
+        Ok(selector)
+    }
 }
 
 /// Entry point for everything under `/api` and `/apis`.
@@ -283,7 +294,7 @@ impl ResourceRequest {
         &self,
     ) -> Result<(Vec<Value>, Revision, Option<String>, Option<u64>), ApiError> {
         let labels = self.params.label_selector()?;
-        let fields = self.params.field_selector()?;
+        let fields = self.params.field_selector_for(&self.info)?;
         // Lists finish promptly, but a malformed timeout is still a malformed request.
         self.params.number("timeoutSeconds")?;
         let limit = self

@@ -202,6 +202,15 @@ impl FieldSelector {
         self.0.is_empty()
     }
 
+    /// The first field this selector uses that `resource` (of `group`) does not support, as
+    /// kube-apiserver limits field selectors to a few indexed fields per kind.
+    pub fn unsupported_field(&self, group: &str, resource: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .map(|(field, _, _)| field.as_str())
+            .find(|field| !supported_field(group, resource, field))
+    }
+
     /// The name this selector pins (`metadata.name=x`), letting a list read one key.
     pub fn exact_name(&self) -> Option<&str> {
         self.0
@@ -221,6 +230,47 @@ impl FieldSelector {
             (actual == *value) == *equal
         })
     }
+}
+
+/// Whether kube-apiserver supports `field` in field selectors on `resource`: `metadata.name` and
+/// `metadata.namespace` everywhere, plus a few indexed fields of some built-in kinds.
+fn supported_field(group: &str, resource: &str, field: &str) -> bool {
+    if matches!(field, "metadata.name" | "metadata.namespace") {
+        return true;
+    }
+    let extra: &[&str] = match (group, resource) {
+        ("", "pods") => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.nominatedNodeName",
+        ],
+        ("", "events") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        ("", "secrets") => &["type"],
+        ("", "namespaces") => &["status.phase"],
+        ("", "nodes") => &["spec.unschedulable"],
+        ("", "replicationcontrollers") | ("apps", "replicasets") => &["status.replicas"],
+        ("batch", "jobs") => &["status.successful"],
+        ("certificates.k8s.io", "certificatesigningrequests") => &["spec.signerName"],
+        _ => &[],
+    };
+    extra.contains(&field)
 }
 
 #[cfg(test)]
@@ -279,6 +329,21 @@ mod tests {
                 assert!(result.is_err(), "{bad} should not parse");
             }
         }
+    }
+
+    #[test]
+    fn field_selectors_accept_only_the_fields_kubernetes_indexes() {
+        let selector = FieldSelector::parse("metadata.name=a,spec.foo=b").unwrap();
+        assert_eq!(
+            selector.unsupported_field("", "configmaps"),
+            Some("spec.foo")
+        );
+        let pods = FieldSelector::parse("spec.nodeName=n1,status.phase!=Running").unwrap();
+        assert_eq!(pods.unsupported_field("", "pods"), None);
+        assert_eq!(
+            pods.unsupported_field("apps", "deployments"),
+            Some("spec.nodeName")
+        );
     }
 
     #[test]

@@ -45,7 +45,7 @@ fn error_line(error: ApiError) -> Bytes {
 /// Serves a watch request.
 pub async fn serve(request: ResourceRequest) -> Result<Response, ApiError> {
     let labels = request.params.label_selector()?;
-    let fields = request.params.field_selector()?;
+    let fields = request.params.field_selector_for(&request.info)?;
     let bookmarks = request.params.flag("allowWatchBookmarks")?;
     let initial_events = request.params.flag("sendInitialEvents")?;
     let timeout = match request.params.get("timeoutSeconds") {

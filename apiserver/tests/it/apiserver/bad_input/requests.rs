@@ -673,6 +673,9 @@ pub(super) fn bad_query_parameters() -> Vec<Case> {
         "metadata/name=x",
         "metadata.name=a,",
         "meta data.name=x",
+        "spec.foo=bar",
+        "status.phase=Running",
+        "data.a=b",
     ] {
         cases.push(
             Case::get(
