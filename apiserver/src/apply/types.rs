@@ -278,3 +278,87 @@ pub fn prune_unknown(value: &mut Value, schema: &Schema, path: &str, unknown: &m
         _ => {}
     }
 }
+
+impl Schema {
+    /// The declared JSON type here (`string`, `integer`, …), with Kubernetes' special cases:
+    /// `None` where any JSON value is accepted.
+    fn accepted_types(&self) -> Option<&'static [&'static str]> {
+        let node = self.node()?;
+        if self
+            .path
+            .ends_with("io.k8s.apimachinery.pkg.api.resource.Quantity")
+        {
+            // Quantities decode from strings and from numbers.
+            return Some(&["string", "integer", "number"]);
+        }
+        if node.get("format").and_then(Value::as_str) == Some("int-or-string")
+            || node
+                .get("x-kubernetes-int-or-string")
+                .and_then(Value::as_bool)
+                == Some(true)
+        {
+            return Some(&["string", "integer"]);
+        }
+        match node.get("type").and_then(Value::as_str)? {
+            "string" => Some(&["string"]),
+            "integer" => Some(&["integer"]),
+            "number" => Some(&["number", "integer"]),
+            "boolean" => Some(&["boolean"]),
+            "array" => Some(&["array"]),
+            "object" => Some(&["object"]),
+            _ => None,
+        }
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Values whose JSON type the schema does not allow (`(path, expected, found)`), as decoding a
+/// built-in kind into its Go type would refuse them. `null` is always allowed (it decodes to the
+/// zero value).
+pub fn type_errors(
+    value: &Value,
+    schema: &Schema,
+    path: &str,
+    errors: &mut Vec<(String, String, &'static str)>,
+) {
+    if value.is_null() || schema.is_unknown() {
+        return;
+    }
+    if let Some(accepted) = schema.accepted_types() {
+        let found = json_type(value);
+        if !accepted.contains(&found) {
+            errors.push((path.to_string(), accepted[0].to_string(), found));
+            return;
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let child_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                type_errors(child, &schema.field(key), &child_path, errors);
+            }
+        }
+        Value::Array(items) => {
+            let item_schema = schema.items();
+            for (i, item) in items.iter().enumerate() {
+                type_errors(item, &item_schema, &format!("{path}[{i}]"), errors);
+            }
+        }
+        _ => {}
+    }
+}

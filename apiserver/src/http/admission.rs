@@ -24,7 +24,24 @@ impl ResourceRequest {
                     .get_mut("metadata")
                     .and_then(Value::as_object_mut)
                     .and_then(|m| m.remove("managedFields"));
-                crate::apply::types::prune_unknown(object, &self.apply_schema(), "", &mut unknown);
+                let schema = self.apply_schema();
+                let mut wrong = Vec::new();
+                crate::apply::types::type_errors(object, &schema, "", &mut wrong);
+                if let Some((field, expected, found)) = wrong.first() {
+                    if let (Some(meta), Some(managed)) = (
+                        object.get_mut("metadata").and_then(Value::as_object_mut),
+                        managed,
+                    ) {
+                        meta.insert("managedFields".into(), managed);
+                    }
+                    return Err(ApiError::bad_request(format!(
+                        "{kind} in version \"{version}\" cannot be handled as a {kind}: \
+                         {field}: expected {expected}, found {found}",
+                        kind = self.info.kind,
+                        version = self.info.version,
+                    )));
+                }
+                crate::apply::types::prune_unknown(object, &schema, "", &mut unknown);
                 if let (Some(managed), Some(meta)) = (
                     managed,
                     object.get_mut("metadata").and_then(Value::as_object_mut),

@@ -339,6 +339,7 @@ fn all_cases() -> Vec<Case> {
         writes::bad_patches(),
         writes::unsupported_bodies(),
         writes::crd_and_schema_violations(),
+        writes::wrongly_typed_built_ins(),
     ]
     .into_iter()
     .flatten()

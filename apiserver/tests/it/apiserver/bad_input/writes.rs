@@ -639,3 +639,36 @@ pub(super) fn crd_and_schema_violations() -> Vec<Case> {
     }
     cases
 }
+
+/// Values of the wrong JSON type for built-in kinds: kube-apiserver cannot decode them into the Go
+/// types and answers 400; so must we (and store nothing).
+pub(super) fn wrongly_typed_built_ins() -> Vec<Case> {
+    let mut numeric_data = config_map("typed-1");
+    numeric_data["data"]["a"] = json!(1);
+    let mut string_replicas = deployment("typed-2");
+    string_replicas["spec"]["replicas"] = json!("x");
+    let mut object_image = deployment("typed-3");
+    object_image["spec"]["template"]["spec"]["containers"][0]["image"] = json!({"name": "nginx"});
+    let mut fractional_port = deployment("typed-4");
+    fractional_port["spec"]["template"]["spec"]["containers"][0]["ports"] =
+        json!([{"containerPort": 80.5}]);
+    let mut list_labels = config_map("typed-5");
+    list_labels["metadata"]["labels"] = json!(["a", "b"]);
+    vec![
+        Case::new("ConfigMap with a numeric data value", "POST", CM)
+            .json(numeric_data)
+            .bad_request(),
+        Case::new("Deployment with string replicas", "POST", DEPLOY)
+            .json(string_replicas)
+            .bad_request(),
+        Case::new("Deployment with an object as image", "POST", DEPLOY)
+            .json(object_image)
+            .bad_request(),
+        Case::new("Deployment with a fractional containerPort", "POST", DEPLOY)
+            .json(fractional_port)
+            .bad_request(),
+        Case::new("ConfigMap with labels as a list", "POST", CM)
+            .json(list_labels)
+            .bad_request(),
+    ]
+}
