@@ -81,6 +81,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/apis/authentication.k8s.io/{version}/selfsubjectreviews",
             axum::routing::post(system::self_subject_review),
         )
+        .route(
+            "/apis/authorization.k8s.io/{version}/selfsubjectaccessreviews",
+            axum::routing::post(system::self_subject_access_review),
+        )
         .merge(crate::openapi::routes())
         .route("/api", axum::routing::any(resources::api))
         .route("/api/{*rest}", axum::routing::any(resources::api))

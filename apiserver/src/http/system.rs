@@ -94,3 +94,33 @@ pub async fn self_subject_review(
         })),
     ))
 }
+
+/// `POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews` (`kubectl auth can-i`). This build
+/// has no authorizer yet (RBAC arrives with the cluster-lifecycle tranche), so every authenticated
+/// user may do everything — said in the answer's reason.
+pub async fn self_subject_access_review(
+    axum::extract::Path(version): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), crate::status::ApiError> {
+    if !["v1", "v1beta1"].contains(&version.as_str()) {
+        return Err(crate::status::ApiError::path_not_found(&format!(
+            "/apis/authorization.k8s.io/{version}/selfsubjectaccessreviews"
+        )));
+    }
+    let review = super::object::decode_object(&headers, &body)?;
+    let spec = review.get("spec").cloned().unwrap_or_else(|| json!({}));
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "kind": "SelfSubjectAccessReview",
+            "apiVersion": format!("authorization.k8s.io/{version}"),
+            "metadata": {"creationTimestamp": null},
+            "spec": spec,
+            "status": {
+                "allowed": true,
+                "reason": "karmada-apiserver has no authorizer configured: every authenticated user is allowed",
+            },
+        })),
+    ))
+}

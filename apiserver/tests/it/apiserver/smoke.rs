@@ -44,6 +44,29 @@ async fn basics(storage: Storage) {
             "{version}: {}",
             text(&out)
         );
+        let out = server.kubectl(version, &["auth", "can-i", "create", "deployments"], None);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "yes",
+            "{version}: {}",
+            text(&out)
+        );
+        let out = server.kubectl(
+            version,
+            &[
+                "auth",
+                "whoami",
+                "-o",
+                "jsonpath={.status.userInfo.username}",
+            ],
+            None,
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            "karmada-admin",
+            "{version}: {}",
+            text(&out)
+        );
         let out = server.kubectl(version, &["delete", "namespace", &ns], None);
         assert!(out.status.success(), "{version}: {}", text(&out));
         let out = server.kubectl(version, &["get", "namespace", &ns], None);
