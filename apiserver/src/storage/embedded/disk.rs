@@ -7,9 +7,12 @@
 //! * `wal` — records appended after the snapshot. A record is `len: u32 LE, crc32: u32 LE, payload`
 //!   and holds one commit batch. A record is synced before any write in it is acknowledged; a torn
 //!   record at the end (a crash mid-append) is cut off on open, losing only unacknowledged writes.
+//! * `wal.old` — while a snapshot is being written in the background: the log it will cover, renamed
+//!   aside so new records go to a fresh `wal`. Removed once the snapshot is in place.
 //!
-//! Records whose revisions the snapshot already covers are skipped on replay, so a crash between
-//! writing a snapshot and truncating the log is harmless.
+//! Records whose revisions the snapshot already covers are skipped on replay, so a crash at any
+//! point of a snapshot is harmless: on open, `wal.old` (if any) and `wal` are replayed in order, and
+//! a leftover `wal.old` is folded into a new snapshot before the store serves.
 
 use std::collections::VecDeque;
 use std::fs::{self, File, OpenOptions};
@@ -230,10 +233,20 @@ impl Disk {
             .write(true)
             .open(dir.join("wal"))
             .map_err(|e| io_error("opening the write-ahead log", e))?;
+        // A snapshot that did not finish: its log comes first.
+        let old_path = dir.join("wal.old");
+        let old = match fs::read(&old_path) {
+            Ok(raw) => Some(replay(Bytes::from(raw), &mut mvcc)?),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error("reading the rotated write-ahead log", e)),
+        };
         let mut raw = Vec::new();
         wal.read_to_end(&mut raw)
             .map_err(|e| io_error("reading the write-ahead log", e))?;
-        let replay = replay(Bytes::from(raw), &mut mvcc)?;
+        let mut replay = replay(Bytes::from(raw), &mut mvcc)?;
+        if let Some(old) = &old {
+            replay.applied += old.applied;
+        }
         if replay.valid_bytes < replay.total_bytes {
             tracing::warn!(
                 dir = %dir.display(),
@@ -247,13 +260,42 @@ impl Disk {
         }
         wal.seek(SeekFrom::Start(replay.valid_bytes))
             .map_err(|e| io_error("seeking the write-ahead log", e))?;
-        let disk = Disk {
+        let mut disk = Disk {
             dir: dir.to_path_buf(),
             wal,
             wal_bytes: replay.valid_bytes,
             _lock: lock,
         };
+        if old.is_some() {
+            // Finish what the interrupted snapshot started, before anything is appended.
+            disk.snapshot_now(&mvcc)?;
+        }
         Ok((disk, mvcc, replay))
+    }
+
+    /// Writes a snapshot of `mvcc` (the whole state, everything appended so far applied) right now,
+    /// then empties the log and removes any rotated log.
+    pub(super) fn snapshot_now(&mut self, mvcc: &Mvcc) -> Result<(), StorageError> {
+        write_snapshot_file(&self.dir, mvcc).map_err(|e| io_error("writing a snapshot", e))?;
+        let old = self.dir.join("wal.old");
+        self.wal
+            .set_len(0)
+            .and_then(|_| self.wal.seek(SeekFrom::Start(0)).map(|_| ()))
+            .and_then(|_| self.wal.sync_all())
+            .and_then(|_| match fs::remove_file(&old) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            })
+            .and_then(|_| File::open(&self.dir)?.sync_all())
+            .map_err(|e| io_error("truncating the write-ahead log", e))?;
+        self.wal_bytes = 0;
+        Ok(())
+    }
+
+    /// Whether a snapshot that failed left its rotated log behind (then the next snapshot must be
+    /// written with [`Disk::snapshot_now`]).
+    pub(super) fn has_rotated_log(&self) -> bool {
+        self.dir.join("wal.old").exists()
     }
 
     pub(super) fn wal_bytes(&self) -> u64 {
@@ -280,27 +322,62 @@ impl Disk {
         Ok(())
     }
 
-    /// Writes a snapshot of `mvcc` and empties the log.
-    pub(super) fn snapshot(&mut self, mvcc: &Mvcc) -> Result<(), StorageError> {
-        let encoded = encode_snapshot(mvcc);
-        let tmp = self.dir.join("snapshot.tmp");
-        let write = || -> io::Result<()> {
-            let mut file = File::create(&tmp)?;
-            file.write_all(&encoded)?;
-            file.sync_all()?;
-            fs::rename(&tmp, self.dir.join("snapshot"))?;
+    /// Starts a snapshot: the current log is renamed to `wal.old` and a fresh `wal` takes new
+    /// records. Returns the job that writes a snapshot of the state as of now and removes `wal.old`;
+    /// run it on any thread with a copy of that state. Refused while a rotated log exists.
+    pub(super) fn begin_snapshot(&mut self) -> Result<SnapshotJob, StorageError> {
+        let old = self.dir.join("wal.old");
+        if old.exists() {
+            return Err(StorageError::unavailable(
+                "a previous snapshot left wal.old; snapshot synchronously instead",
+            ));
+        }
+        let rotate = || -> io::Result<File> {
+            fs::rename(self.dir.join("wal"), &old)?;
+            let wal = OpenOptions::new()
+                .create(true)
+                .truncate(true)
+                .read(true)
+                .write(true)
+                .open(self.dir.join("wal"))?;
+            wal.sync_all()?;
             File::open(&self.dir)?.sync_all()?;
-            Ok(())
+            Ok(wal)
         };
-        write().map_err(|e| io_error("writing a snapshot", e))?;
-        self.wal
-            .set_len(0)
-            .and_then(|_| self.wal.seek(SeekFrom::Start(0)).map(|_| ()))
-            .and_then(|_| self.wal.sync_all())
-            .map_err(|e| io_error("truncating the write-ahead log", e))?;
+        self.wal = rotate().map_err(|e| io_error("rotating the write-ahead log", e))?;
         self.wal_bytes = 0;
-        Ok(())
+        Ok(SnapshotJob {
+            dir: self.dir.clone(),
+        })
     }
+}
+
+/// A snapshot being written while the committer goes on (see [`Disk::begin_snapshot`]).
+pub(super) struct SnapshotJob {
+    dir: PathBuf,
+}
+
+impl SnapshotJob {
+    /// Writes the snapshot of `mvcc` (the state when the job began, or later) and drops the log
+    /// it covers.
+    pub(super) fn run(self, mvcc: &Mvcc) -> Result<(), StorageError> {
+        write_snapshot_file(&self.dir, mvcc).map_err(|e| io_error("writing a snapshot", e))?;
+        fs::remove_file(self.dir.join("wal.old"))
+            .and_then(|_| File::open(&self.dir)?.sync_all())
+            .map_err(|e| io_error("removing the rotated write-ahead log", e))
+    }
+}
+
+/// Writes `snapshot` atomically: a temporary file, synced, renamed over the old one, directory synced.
+fn write_snapshot_file(dir: &Path, mvcc: &Mvcc) -> io::Result<()> {
+    let encoded = encode_snapshot(mvcc);
+    let tmp = dir.join("snapshot.tmp");
+    let mut file = File::create(&tmp)?;
+    file.write_all(&encoded)?;
+    file.sync_all()?;
+    fs::rename(&tmp, dir.join("snapshot"))?;
+    File::open(dir)?.sync_all()?;
+    Ok(())
 }
 
 /// What replaying the log found.
@@ -461,9 +538,9 @@ mod tests {
                 mvcc.apply(op).unwrap();
             }
             mvcc.compact(1).unwrap();
-            // Snapshot, then pretend the truncation was lost by writing the old records back.
+            // Snapshot, then pretend the rotation was lost by writing the old records back.
             let old_wal = fs::read(dir.path().join("wal")).unwrap();
-            disk.snapshot(&mvcc).unwrap();
+            disk.begin_snapshot().unwrap().run(&mvcc).unwrap();
             fs::write(dir.path().join("wal"), old_wal).unwrap();
         }
         let (_, mvcc, replay) = Disk::open(dir.path()).unwrap();
@@ -472,6 +549,61 @@ mod tests {
         assert_eq!(mvcc.compacted(), 1);
         assert_eq!(mvcc.history_len(), 2);
         assert_eq!(mvcc.get("/c").unwrap().mod_revision, Revision(3));
+    }
+
+    #[test]
+    fn a_crash_during_a_background_snapshot_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (mut disk, mut mvcc, _) = Disk::open(dir.path()).unwrap();
+            for i in 1..=3 {
+                let op = put(&format!("/k{i}"), "v", i);
+                disk.append(std::slice::from_ref(&op)).unwrap();
+                mvcc.apply(op).unwrap();
+            }
+            // The log is rotated, the snapshot job never runs (the process dies), writes go on.
+            let _job = disk.begin_snapshot().unwrap();
+            assert!(disk.has_rotated_log());
+            assert!(disk.begin_snapshot().is_err(), "one rotation at a time");
+            for i in 4..=5 {
+                disk.append(&[put(&format!("/k{i}"), "v", i)]).unwrap();
+            }
+        }
+        let (disk, mvcc, _) = Disk::open(dir.path()).unwrap();
+        assert_eq!(mvcc.revision(), 5);
+        assert!(mvcc.get("/k2").is_some() && mvcc.get("/k5").is_some());
+        assert!(
+            !disk.has_rotated_log(),
+            "the interrupted snapshot is finished on open"
+        );
+        drop(disk);
+        // And once more: the folded state survives another restart.
+        let (_, mvcc, _) = Disk::open(dir.path()).unwrap();
+        assert_eq!(mvcc.revision(), 5);
+    }
+
+    #[test]
+    fn a_finished_background_snapshot_removes_the_rotated_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut disk, mut mvcc, _) = Disk::open(dir.path()).unwrap();
+        let op = put("/a", "1", 1);
+        disk.append(std::slice::from_ref(&op)).unwrap();
+        mvcc.apply(op).unwrap();
+        let job = disk.begin_snapshot().unwrap();
+        let copy = mvcc.clone();
+        std::thread::spawn(move || job.run(&copy))
+            .join()
+            .unwrap()
+            .unwrap();
+        assert!(!disk.has_rotated_log());
+        disk.append(&[put("/b", "2", 2)]).unwrap();
+        drop(disk);
+        let (_, mvcc, replay) = Disk::open(dir.path()).unwrap();
+        assert_eq!(mvcc.revision(), 2);
+        assert_eq!(
+            replay.applied, 1,
+            "only the record after the snapshot is replayed"
+        );
     }
 
     #[test]

@@ -42,8 +42,9 @@ pub struct EmbeddedConfig {
     /// The most history (changes) kept; beyond it the oldest half is compacted away. Bounds memory and
     /// snapshot size even without a periodic compactor.
     pub history_limit: usize,
-    /// Write a snapshot and empty the log once the log grows past this many bytes. Bounds disk use and
-    /// restart time.
+    /// Write a snapshot and start a new log once the log grows past this many bytes (in the
+    /// background; writers wait only if the log reaches four times this while a snapshot is still
+    /// being written). Bounds disk use and restart time.
     pub snapshot_after_bytes: u64,
     /// Most events handed to a watcher per wake-up.
     pub watch_batch: usize,
@@ -143,6 +144,7 @@ impl EmbeddedStore {
             history_limit: limit,
             snapshot_after_bytes: config.snapshot_after_bytes,
             failed: None,
+            snapshotting: None,
         };
         let handle = std::thread::Builder::new()
             .name("embedded-storage-commit".into())
@@ -211,6 +213,8 @@ struct Committer {
     /// Set after a failed log write: the log may end in a partial record, so nothing more may be
     /// appended behind it. Reopening the store recovers.
     failed: Option<StorageError>,
+    /// The snapshot being written in the background, if any.
+    snapshotting: Option<JoinHandle<Result<()>>>,
 }
 
 /// The committer's view of a key while deciding a batch: what memory holds, overridden by earlier
@@ -322,6 +326,60 @@ impl Pending<'_> {
 const MAX_BATCH: usize = 1024;
 
 impl Committer {
+    /// Starts a background snapshot once the log is large and no snapshot is running. Writes go on
+    /// meanwhile: the log is rotated and the snapshot thread works on a copy of the state.
+    fn maybe_snapshot(&mut self) {
+        if let Some(job) = &self.snapshotting {
+            // Back-pressure: the log may grow to a few times the threshold while a snapshot is
+            // written, no further; past that the committer waits for the snapshot.
+            let far_behind = self.disk.wal_bytes() > self.snapshot_after_bytes.saturating_mul(4);
+            if !job.is_finished() && !far_behind {
+                return;
+            }
+            if let Some(job) = self.snapshotting.take() {
+                match job.join() {
+                    Ok(Ok(())) => {}
+                    // `wal.old` stays and the next snapshot covers it; nothing is lost.
+                    Ok(Err(error)) => tracing::warn!(%error, "embedded storage snapshot failed"),
+                    Err(_) => tracing::error!("embedded storage snapshot thread panicked"),
+                }
+            }
+        }
+        if self.disk.wal_bytes() <= self.snapshot_after_bytes {
+            return;
+        }
+        if self.disk.has_rotated_log() {
+            // A background snapshot failed earlier: fold everything into one now, in line.
+            let state = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
+            if let Err(error) = self.disk.snapshot_now(&state) {
+                tracing::warn!(%error, "embedded storage snapshot failed");
+            }
+            return;
+        }
+        let job = match self.disk.begin_snapshot() {
+            Ok(job) => job,
+            Err(error) => {
+                tracing::warn!(%error, "embedded storage could not start a snapshot");
+                return;
+            }
+        };
+        let copy = self
+            .shared
+            .state
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match std::thread::Builder::new()
+            .name("embedded-storage-snapshot".into())
+            .spawn(move || job.run(&copy))
+        {
+            Ok(handle) => self.snapshotting = Some(handle),
+            Err(error) => {
+                tracing::warn!(%error, "embedded storage could not start a snapshot thread")
+            }
+        }
+    }
+
     fn run(mut self, requests: std_mpsc::Receiver<(Request, Reply)>) {
         while let Ok(first) = requests.recv() {
             let mut batch = vec![first];
@@ -332,6 +390,10 @@ impl Committer {
                 }
             }
             self.commit(batch);
+        }
+        // Closing: let a running snapshot finish so the directory is consistent when released.
+        if let Some(job) = self.snapshotting.take() {
+            let _ = job.join();
         }
     }
 
@@ -412,13 +474,7 @@ impl Committer {
             let _ = reply.send(result);
         }
 
-        if self.disk.wal_bytes() > self.snapshot_after_bytes {
-            let state = self.shared.state.read().unwrap_or_else(|p| p.into_inner());
-            if let Err(error) = self.disk.snapshot(&state) {
-                // The log is still intact, so writes can go on; try again after the next batch.
-                tracing::warn!(%error, "embedded storage snapshot failed");
-            }
-        }
+        self.maybe_snapshot();
     }
 }
 

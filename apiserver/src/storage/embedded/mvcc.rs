@@ -62,7 +62,7 @@ pub(super) struct Page {
 ///
 /// Invariant: `log[i]` is the event at revision `compacted + 1 + i`, so
 /// `log.len() == revision - compacted`: every revision is exactly one change.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct Mvcc {
     data: BTreeMap<String, Stored>,
     log: VecDeque<Event>,

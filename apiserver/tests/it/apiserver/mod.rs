@@ -4,6 +4,7 @@
 mod bad_input;
 mod front_proxy;
 mod karmada_api;
+mod karmada_roundtrip;
 mod kube_client;
 mod kubectl_matrix;
 mod lifecycle;
