@@ -56,38 +56,9 @@ impl ResourceRequest {
                     "namespaces \"{name}\" is forbidden: this namespace may not be deleted"
                 )));
             }
-            if is_namespace {
-                // A namespace always terminates first: the lifecycle controller empties it, then
-                // deletes it.
-                if meta_str(&current, "deletionTimestamp").is_some() {
-                    return Ok(current);
-                }
-                current["metadata"]["deletionTimestamp"] = object::now_rfc3339().into();
-                current["status"] = json!({"phase": "Terminating"});
-                if dry_run {
-                    return Ok(current);
-                }
-                match self
-                    .store()
-                    .update(
-                        &self.key(name),
-                        object::to_storage(&current),
-                        kv.mod_revision,
-                    )
-                    .await
-                {
-                    Ok(kv) => {
-                        object::set_resource_version(&mut current, kv.mod_revision);
-                        return Ok(current);
-                    }
-                    Err(StorageError::Conflict { .. }) => continue,
-                    Err(StorageError::NotFound { .. }) => {
-                        return Err(object::not_found(&self.info, name));
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            if finalizers.is_empty() {
+            // A namespace always terminates first: the lifecycle controller empties it, then
+            // deletes it. Other objects wait only for their finalizers.
+            if finalizers.is_empty() && !is_namespace {
                 if dry_run {
                     return Ok(current);
                 }
@@ -109,13 +80,17 @@ impl ResourceRequest {
                     Err(e) => return Err(e.into()),
                 }
             }
-            // Held by finalizers: mark it as being deleted (once) and let their owners finish.
+            // Held: mark it as being deleted (once) and let its finalizers' owners finish.
             if meta_str(&current, "deletionTimestamp").is_some() {
                 return Ok(current);
             }
             current["metadata"]["deletionTimestamp"] = object::now_rfc3339().into();
-            current["metadata"]["deletionGracePeriodSeconds"] = 0.into();
-            current["metadata"]["finalizers"] = Value::Array(finalizers);
+            if is_namespace {
+                current["status"] = json!({"phase": "Terminating"});
+            } else {
+                current["metadata"]["deletionGracePeriodSeconds"] = 0.into();
+                current["metadata"]["finalizers"] = Value::Array(finalizers);
+            }
             if dry_run {
                 return Ok(current);
             }
