@@ -75,6 +75,9 @@ pub struct Options {
     /// Headers carrying the groups.
     #[arg(long, value_delimiter = ',', default_value = "X-Remote-Group")]
     pub requestheader_group_headers: Vec<String>,
+    /// Most non-watch requests served at once; more are answered 429.
+    #[arg(long, default_value_t = crate::http::MAX_IN_FLIGHT)]
+    pub max_requests_inflight: usize,
     /// How often storage history is compacted (seconds).
     #[arg(long, default_value_t = 300)]
     pub compaction_interval_seconds: u64,
@@ -251,7 +254,10 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     if let Some(path) = &options.token_auth_file {
         authenticator.load_token_file(path)?;
     }
-    let state = Arc::new(AppState::new(Arc::clone(&store), authenticator));
+    let state = Arc::new(
+        AppState::new(Arc::clone(&store), authenticator)
+            .with_max_in_flight(options.max_requests_inflight),
+    );
     bootstrap_namespaces(&state).await?;
     let karmada_crds: Vec<serde_json::Value> = karmada_api::crds::all()
         .iter()

@@ -38,7 +38,8 @@ use crate::storage::Store;
 pub const MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
 /// The longest a non-watch request may take (kube-apiserver's default `--request-timeout`).
 pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
-/// Most non-watch requests served at once; more get 429.
+/// Most non-watch requests served at once by default (kube-apiserver's `--max-requests-inflight`
+/// default); more get 429.
 pub const MAX_IN_FLIGHT: usize = 400;
 
 /// What every handler can reach.
@@ -68,6 +69,12 @@ impl AppState {
             namespaces: Default::default(),
             in_flight: Semaphore::new(MAX_IN_FLIGHT),
         }
+    }
+
+    /// Serves at most `limit` non-watch requests at once (429 beyond).
+    pub fn with_max_in_flight(mut self, limit: usize) -> Self {
+        self.in_flight = Semaphore::new(limit);
+        self
     }
 }
 
@@ -188,4 +195,59 @@ async fn log_request(request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::embedded::{EmbeddedConfig, EmbeddedStore};
+    use axum::body::Body;
+    use axum::http::{Request as HttpRequest, StatusCode};
+    use tower::ServiceExt;
+
+    fn admin() -> PeerIdentity {
+        PeerIdentity {
+            user: Some(Arc::new(UserInfo {
+                name: "admin".into(),
+                groups: vec!["system:masters".into()],
+            })),
+            front_proxy: None,
+        }
+    }
+
+    async fn status(app: &Router, uri: &str, peer: Option<PeerIdentity>) -> StatusCode {
+        let mut request = HttpRequest::get(uri).body(Body::empty()).unwrap();
+        if let Some(peer) = peer {
+            request.extensions_mut().insert(peer);
+        }
+        app.clone().oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn requests_beyond_the_in_flight_limit_get_429_but_health_and_watches_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(EmbeddedStore::open(EmbeddedConfig::new(dir.path())).unwrap());
+        let state = Arc::new(AppState::new(store, Authenticator::new()).with_max_in_flight(0));
+        let app = router(state);
+        assert_eq!(
+            status(&app, "/version", Some(admin())).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        assert_eq!(status(&app, "/healthz", None).await, StatusCode::OK);
+        assert_eq!(
+            status(&app, "/version", None).await,
+            StatusCode::UNAUTHORIZED
+        );
+        let watch = status(
+            &app,
+            "/api/v1/namespaces/default/configmaps?watch=true",
+            Some(admin()),
+        )
+        .await;
+        assert_eq!(
+            watch,
+            StatusCode::OK,
+            "watches are long-running and not limited"
+        );
+    }
 }
