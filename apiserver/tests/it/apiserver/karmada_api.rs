@@ -2,28 +2,12 @@
 //! Karmada's columns, `explain` knows the schemas, defaulting happens on the server, and each
 //! validation rule answers 422 with kubectl's usual message.
 
-use std::process::Output;
-
-use crate::support::server::{Storage, TestServer};
+use crate::support::server::{Storage, TestServer, text};
 
 const KUBECTL: &str = "1.33";
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn ok(server: &TestServer, args: &[&str], stdin: Option<&str>) -> String {
-    let out = server.kubectl(KUBECTL, args, stdin);
-    assert!(
-        out.status.success(),
-        "kubectl {args:?} failed: {}",
-        text(&out)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    server.kubectl_ok(KUBECTL, args, stdin)
 }
 
 const POLICIES: &str = r#"

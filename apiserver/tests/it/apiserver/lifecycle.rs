@@ -2,29 +2,14 @@
 //! foreground, orphan), namespace deletion, CRD deletion taking its objects along, dry runs, and
 //! the metrics those requests leave behind.
 
-use std::process::Output;
 use std::time::{Duration, Instant};
 
-use crate::support::server::{Storage, TestServer};
+use crate::support::server::{Storage, TestServer, text};
 
 const KUBECTL: &str = "1.33";
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
 fn ok(server: &TestServer, args: &[&str], stdin: Option<&str>) -> String {
-    let out = server.kubectl(KUBECTL, args, stdin);
-    assert!(
-        out.status.success(),
-        "kubectl {args:?} failed: {}",
-        text(&out)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    server.kubectl_ok(KUBECTL, args, stdin)
 }
 
 /// Polls `check` until it holds or 20 s pass (the controllers act within ~100 ms).

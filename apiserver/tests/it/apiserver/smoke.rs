@@ -1,14 +1,6 @@
 //! A first pass over the basics with the newest and the oldest kubectl.
 
-use crate::support::server::{Storage, TestServer};
-
-fn text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use crate::support::server::{Storage, TestServer, text};
 
 async fn basics(storage: Storage) {
     let Some(server) = TestServer::start(storage, &[]).await else {

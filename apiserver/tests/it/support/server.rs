@@ -172,3 +172,25 @@ pub fn run_kubectl_with_env(
     }
     child.wait_with_output().expect("kubectl finished")
 }
+
+/// stdout and stderr of a kubectl run, for assertions and failure messages.
+pub fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+impl TestServer {
+    /// Runs kubectl `version` and returns its trimmed stdout, failing the test if it fails.
+    pub fn kubectl_ok(&self, version: &str, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.kubectl(version, args, stdin);
+        assert!(
+            out.status.success(),
+            "kubectl {args:?} failed: {}",
+            text(&out)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+}
