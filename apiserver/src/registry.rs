@@ -373,13 +373,16 @@ impl Registry {
 
     /// Replaces every resource of the CRD `crd_name` with `resources` (empty: the CRD is gone).
     /// Built-in resources are never replaced.
-    pub fn set_custom(&self, crd_name: &str, resources: Vec<ResourceInfo>) {
+    /// Returns whether anything served changed.
+    pub fn set_custom(&self, crd_name: &str, resources: Vec<ResourceInfo>) -> bool {
         let mut map = self.inner.write().unwrap_or_else(|p| p.into_inner());
-        map.retain(|_, info| {
+        let of_crd = |info: &ResourceInfo| {
             info.custom
                 .as_ref()
-                .is_none_or(|custom| custom.crd_name != crd_name)
-        });
+                .is_some_and(|custom| custom.crd_name == crd_name)
+        };
+        let before: Vec<Arc<ResourceInfo>> = map.values().filter(|i| of_crd(i)).cloned().collect();
+        map.retain(|_, info| !of_crd(info));
         for info in resources {
             let key = (
                 info.group.clone(),
@@ -394,6 +397,8 @@ impl Registry {
             }
             map.insert(key, Arc::new(info));
         }
+        let after: Vec<&Arc<ResourceInfo>> = map.values().filter(|i| of_crd(i)).collect();
+        before.len() != after.len() || before.iter().zip(after).any(|(a, b)| a != b)
     }
 
     /// Groups with their versions, core group first (as `""`), then by name.

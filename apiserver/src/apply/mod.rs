@@ -387,6 +387,24 @@ mod tests {
         })))
     }
 
+    /// `apply` with the test schema, no status handling and a fixed clock.
+    fn apply_as(
+        current: Option<&Value>,
+        applied: &Value,
+        manager: &str,
+        force: bool,
+    ) -> Result<Applied, Vec<Conflict>> {
+        apply(
+            current,
+            applied,
+            manager,
+            force,
+            &deployment_schema(),
+            false,
+            NOW,
+        )
+    }
+
     fn obj(spec: Value) -> Value {
         json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": spec})
     }
@@ -416,28 +434,11 @@ mod tests {
     #[test]
     fn another_managers_field_conflicts_unless_forced_and_equal_values_share() {
         let schema = deployment_schema();
-        let first = apply(
-            None,
-            &obj(json!({"replicas": 2})),
-            "alice",
-            false,
-            &schema,
-            false,
-            NOW,
-        )
-        .unwrap()
-        .object;
+        let first = apply_as(None, &obj(json!({"replicas": 2})), "alice", false)
+            .unwrap()
+            .object;
         // Same value: shared ownership, no conflict.
-        let shared = apply(
-            Some(&first),
-            &obj(json!({"replicas": 2})),
-            "bob",
-            false,
-            &schema,
-            false,
-            NOW,
-        )
-        .unwrap();
+        let shared = apply_as(Some(&first), &obj(json!({"replicas": 2})), "bob", false).unwrap();
         assert_eq!(read_entries(&shared.object).len(), 2);
         // Different value: conflict.
         let err = apply(
@@ -482,15 +483,7 @@ mod tests {
     #[test]
     fn dropping_a_field_from_the_intent_removes_it_but_not_what_others_own() {
         let schema = deployment_schema();
-        let v1 = apply(
-            None,
-            &obj(json!({"replicas": 2, "containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]})),
-            "alice",
-            false,
-            &schema,
-            false,
-            NOW,
-        )
+        let v1 = apply_as(None, &obj(json!({"replicas": 2, "containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]})), "alice", false)
         .unwrap()
         .object;
         // Bob adds a container of his own with an update.
@@ -501,14 +494,11 @@ mod tests {
             .push(json!({"name": "c", "image": "z"}));
         track_update(Some(&v1), &mut v2, "bob", None, &schema, false, NOW);
         // Alice drops container b and replicas.
-        let v3 = apply(
+        let v3 = apply_as(
             Some(&v2),
             &obj(json!({"containers": [{"name": "a", "image": "x"}]})),
             "alice",
             false,
-            &schema,
-            false,
-            NOW,
         )
         .unwrap()
         .object;
@@ -525,17 +515,9 @@ mod tests {
     #[test]
     fn updates_take_ownership_of_what_they_change() {
         let schema = deployment_schema();
-        let v1 = apply(
-            None,
-            &obj(json!({"replicas": 2})),
-            "alice",
-            false,
-            &schema,
-            false,
-            NOW,
-        )
-        .unwrap()
-        .object;
+        let v1 = apply_as(None, &obj(json!({"replicas": 2})), "alice", false)
+            .unwrap()
+            .object;
         let mut v2 = v1.clone();
         v2["spec"]["replicas"] = 5.into();
         track_update(
@@ -561,17 +543,9 @@ mod tests {
             "alice no longer owns anything"
         );
         // Alice re-applying replicas 2 now conflicts with kubectl-scale.
-        let err = apply(
-            Some(&v2),
-            &obj(json!({"replicas": 2})),
-            "alice",
-            false,
-            &schema,
-            false,
-            NOW,
-        )
-        .err()
-        .unwrap();
+        let err = apply_as(Some(&v2), &obj(json!({"replicas": 2})), "alice", false)
+            .err()
+            .unwrap();
         assert_eq!(err[0].manager, "kubectl-scale");
     }
 

@@ -279,10 +279,11 @@ pub fn resources_from_crd(crd: &Value) -> Result<Vec<ResourceInfo>, Vec<FieldErr
     }
 }
 
-/// Makes the registry serve what `crd` defines (nothing, if it is invalid).
-pub fn sync_registry(registry: &Registry, crd: &Value) {
+/// Makes the registry serve what `crd` defines (nothing, if it is invalid); returns whether that
+/// changed anything.
+pub fn sync_registry(registry: &Registry, crd: &Value) -> bool {
     let Some(name) = object::meta_str(crd, "name") else {
-        return;
+        return false;
     };
     match resources_from_crd(crd) {
         Ok(resources) => registry.set_custom(name, resources),
@@ -292,15 +293,17 @@ pub fn sync_registry(registry: &Registry, crd: &Value) {
                 ?errors,
                 "ignoring an invalid CustomResourceDefinition"
             );
-            registry.set_custom(name, Vec::new());
+            registry.set_custom(name, Vec::new())
         }
     }
 }
 
 /// Makes the server serve (and document) what `crd` defines.
 pub fn sync(state: &AppState, crd: &Value) {
-    sync_registry(&state.registry, crd);
-    openapi::publish(state);
+    // Status-only changes (the controller's own writes among them) serve nothing new.
+    if sync_registry(&state.registry, crd) {
+        openapi::publish(state);
+    }
 }
 
 fn crd_info(state: &AppState) -> Option<Arc<ResourceInfo>> {
@@ -524,7 +527,7 @@ pub async fn install_builtin(state: &AppState, crds: &[Value]) -> Result<(), Sto
                         break;
                     };
                     if stored.get("spec") == crd.get("spec") {
-                        sync(state, &stored);
+                        sync_registry(&state.registry, &stored);
                         break;
                     }
                     stored["spec"] = crd["spec"].clone();
@@ -534,7 +537,7 @@ pub async fn install_builtin(state: &AppState, crds: &[Value]) -> Result<(), Sto
                         .await
                     {
                         Ok(_) => {
-                            sync(state, &stored);
+                            sync_registry(&state.registry, &stored);
                             break;
                         }
                         Err(StorageError::Conflict { .. }) => continue,
@@ -550,7 +553,7 @@ pub async fn install_builtin(state: &AppState, crds: &[Value]) -> Result<(), Sto
                     }
                     match state.store.create(&key, object::to_storage(&object)).await {
                         Ok(_) => {
-                            sync(state, &object);
+                            sync_registry(&state.registry, &object);
                             break;
                         }
                         Err(StorageError::AlreadyExists { .. }) => continue,
@@ -561,6 +564,7 @@ pub async fn install_builtin(state: &AppState, crds: &[Value]) -> Result<(), Sto
             }
         }
     }
+    openapi::publish(state);
     Ok(())
 }
 

@@ -17,12 +17,28 @@ fn reverse_domain(group: &str) -> String {
 /// The `io.k8s.apimachinery.pkg.apis.meta.v1.*` schemas (ObjectMeta and what it references), taken
 /// from the built-in core document, so custom kinds' `metadata` resolves for `kubectl explain`.
 fn meta_schemas(state: &AppState) -> serde_json::Map<String, Value> {
+    use std::sync::{LazyLock, Mutex};
+    // Parsed once per version of the core document (it is built in, so in practice once).
+    type Cached = Option<(String, serde_json::Map<String, Value>)>;
+    static CACHE: LazyLock<Mutex<Cached>> = LazyLock::new(|| Mutex::new(None));
     let Some(doc) = state.openapi.get("api/v1") else {
         return serde_json::Map::new();
     };
-    let Ok(doc) = serde_json::from_slice::<Value>(doc.json()) else {
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((hash, schemas)) = cache.as_ref()
+        && hash == doc.hash()
+    {
+        return schemas.clone();
+    }
+    let Ok(parsed) = serde_json::from_slice::<Value>(doc.json()) else {
         return serde_json::Map::new();
     };
+    let schemas = extract_meta(&parsed);
+    *cache = Some((doc.hash().to_string(), schemas.clone()));
+    schemas
+}
+
+fn extract_meta(doc: &Value) -> serde_json::Map<String, Value> {
     doc.pointer("/components/schemas")
         .and_then(Value::as_object)
         .map(|schemas| {
