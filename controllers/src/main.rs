@@ -7,8 +7,5 @@ struct Options {}
 
 fn main() -> anyhow::Result<()> {
     let _ = Options::parse();
-    anyhow::bail!(
-        "karmada-controller-manager: this build has no controllers yet (known: {:?})",
-        karmada_controllers::CONTROLLERS
-    )
+    anyhow::bail!("karmada-controller-manager: controllers are being assembled in this build")
 }

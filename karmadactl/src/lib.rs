@@ -1,1 +1,3 @@
 //! The karmadactl library: each subcommand is a function here; `main.rs` only parses arguments.
+
+pub mod member;

@@ -12,7 +12,7 @@ mod defaults;
 mod field_path;
 mod override_validation;
 mod propagation_validation;
-mod quantity;
+pub mod quantity;
 mod quota_validation;
 mod selector_validation;
 mod syntax;

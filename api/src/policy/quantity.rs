@@ -1,10 +1,10 @@
-//! Just enough of `resource.Quantity` to validate a FederatedResourceQuota: parsing a quantity
+//! Just enough of `resource.Quantity` for validation and capacity arithmetic: parsing a quantity
 //! string into an exact count of nano-units, so that quantities can be compared and summed.
 
 /// A parsed quantity, in units of 10⁻⁹ (fractions below a nano-unit round up, as Kubernetes rounds
 /// up precision it cannot hold). Values beyond ±1.7 × 10²⁹ nano-units saturate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
-pub(crate) struct Quantity {
+pub struct Quantity {
     nanos: i128,
 }
 
@@ -50,6 +50,31 @@ impl Quantity {
         Some(Quantity {
             nanos: if negative { -nanos } else { nanos },
         })
+    }
+
+    /// The value in nano-units (10⁻⁹).
+    pub fn nanos(self) -> i128 {
+        self.nanos
+    }
+
+    /// The value in milli-units (10⁻³), rounded up as Kubernetes' `MilliValue` does.
+    pub fn millis(self) -> i128 {
+        let whole = self.nanos / 1_000_000;
+        if self.nanos % 1_000_000 > 0 {
+            whole + 1
+        } else {
+            whole
+        }
+    }
+
+    /// The value in whole units, rounded up as Kubernetes' `Value` does.
+    pub fn value(self) -> i128 {
+        let whole = self.nanos / 1_000_000_000;
+        if self.nanos % 1_000_000_000 > 0 {
+            whole + 1
+        } else {
+            whole
+        }
     }
 
     /// Whether the quantity is below zero.

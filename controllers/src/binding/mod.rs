@@ -1,0 +1,3 @@
+//! The binding controller: one Work per target cluster, with overrides applied.
+
+pub mod overrides;

@@ -1,0 +1,3 @@
+//! The scheduler: pure decisions in [`core`], applied to bindings by the controller.
+
+pub mod core;
