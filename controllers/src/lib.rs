@@ -6,9 +6,9 @@
 //! | controller | writes |
 //! | --- | --- |
 //! | detector | template claim labels/annotations; RB/CRB spec except `clusters`; policy finalizers |
-//! | scheduler | RB/CRB `spec.clusters`; status `Scheduled` condition, `schedulerObservedGeneration`, `schedulerObservingAffinityName`, `lastScheduledTime`; the applied-placement annotation |
+//! | scheduler | RB/CRB `spec.clusters` and the applied-placement annotation; status `Scheduled` condition, `schedulerObservedGeneration`, `schedulerObservingAffinityName`, `lastScheduledTime` |
 //! | binding | Works (spec, labels, annotations); RB/CRB finalizer |
-//! | execution | member objects; Work finalizer; Work `Applied` condition |
+//! | execution | member objects; Work finalizer; Work `Applied` and `Dispatching` conditions |
 //! | workStatus | Work `manifestStatuses` |
 //! | bindingStatus | RB/CRB `aggregatedStatus`, `FullyApplied` condition; template `status` |
 //! | cluster | execution namespaces; Cluster finalizer and condition taints |
@@ -16,7 +16,18 @@
 //! | namespace | Works of auto-propagated namespaces |
 
 pub mod binding;
+pub mod bindings;
+pub mod cluster;
+pub mod context;
+pub mod detector;
+pub mod execution;
 pub mod interpret;
+pub mod leader;
+pub mod manager;
+pub mod members;
+pub mod namespace;
 pub mod naming;
+pub mod runtime;
 pub mod scheduler;
 pub mod selectors;
+pub mod status;

@@ -1,11 +1,18 @@
 use clap::Parser;
+use karmada_controllers::manager::{Options, run_until_signal};
 
-/// karmada-controller-manager runs the federation's controllers against a karmada-apiserver.
-#[derive(Parser, Debug)]
-#[command(version = karmada_api::names::VERSION)]
-struct Options {}
-
-fn main() -> anyhow::Result<()> {
-    let _ = Options::parse();
-    anyhow::bail!("karmada-controller-manager: controllers are being assembled in this build")
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let options = Options::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if options.log_json {
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    run_until_signal(options).await
 }

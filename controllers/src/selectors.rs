@@ -11,10 +11,10 @@ use serde_json::Value;
 /// Whether `labels` satisfy `selector` (`matchLabels` and every `matchExpressions` term). An empty
 /// selector matches everything; an unknown operator matches nothing.
 pub fn label_selector_matches(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
-    if let Some(match_labels) = &selector.match_labels {
-        if match_labels.iter().any(|(k, v)| labels.get(k) != Some(v)) {
-            return false;
-        }
+    if let Some(match_labels) = &selector.match_labels
+        && match_labels.iter().any(|(k, v)| labels.get(k) != Some(v))
+    {
+        return false;
     }
     for expression in selector.match_expressions.iter().flatten() {
         let value = labels.get(&expression.key);
@@ -74,10 +74,11 @@ pub fn cluster_matches(affinity: &ClusterAffinity, cluster: &Cluster) -> bool {
             }
         }
     }
-    if let Some(names) = &affinity.cluster_names {
-        if !names.is_empty() && !names.iter().any(|n| n == name) {
-            return false;
-        }
+    if let Some(names) = &affinity.cluster_names
+        && !names.is_empty()
+        && !names.iter().any(|n| n == name)
+    {
+        return false;
     }
     true
 }

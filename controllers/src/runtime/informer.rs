@@ -1,0 +1,150 @@
+//! Informers: a watch of one resource feeding a shared cache ([`Store`]) and the handlers that
+//! turn changes into queue keys. A relist after a broken watch reports the objects that vanished
+//! meanwhile as deletions, so handlers see every deletion.
+
+use std::collections::HashSet;
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::{Arc, RwLock};
+
+use futures::StreamExt;
+use kube::Resource;
+use kube::api::Api;
+use kube::runtime::WatchStreamExt;
+use kube::runtime::reflector::store::Writer;
+use kube::runtime::reflector::{ObjectRef, Store};
+use kube::runtime::watcher::{self, Event};
+use serde::de::DeserializeOwned;
+use tokio::sync::watch;
+
+type Handler<K> = Arc<dyn Fn(&K, bool) + Send + Sync>;
+
+/// A running watch of one resource with its cache and change handlers. Cloning shares it.
+pub struct Informer<K: Resource + 'static>
+where
+    K::DynamicType: Eq + Hash + Clone,
+{
+    store: Store<K>,
+    handlers: Arc<RwLock<Vec<Handler<K>>>>,
+}
+
+impl<K: Resource + 'static> Clone for Informer<K>
+where
+    K::DynamicType: Eq + Hash + Clone,
+{
+    fn clone(&self) -> Self {
+        Informer {
+            store: self.store.clone(),
+            handlers: self.handlers.clone(),
+        }
+    }
+}
+
+impl<K> Informer<K>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Eq + Hash + Clone + Default + Send + Sync,
+{
+    /// Starts watching a typed resource.
+    pub fn start(api: Api<K>, config: watcher::Config, shutdown: watch::Receiver<bool>) -> Self {
+        Self::start_with(api, config, K::DynamicType::default(), shutdown)
+    }
+}
+
+impl<K> Informer<K>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Eq + Hash + Clone + Send + Sync,
+{
+    /// Starts watching a resource whose type is known at run time (`DynamicObject`).
+    pub fn start_with(
+        api: Api<K>,
+        config: watcher::Config,
+        dyntype: K::DynamicType,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> Self {
+        let mut writer = Writer::new(dyntype.clone());
+        let store = writer.as_reader();
+        let handlers: Arc<RwLock<Vec<Handler<K>>>> = Arc::default();
+        let informer = Informer {
+            store: store.clone(),
+            handlers: handlers.clone(),
+        };
+        tokio::spawn(async move {
+            let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+            // Objects cached before a relist that the relist has not listed (yet).
+            let mut unseen: HashSet<ObjectRef<K>> = HashSet::new();
+            loop {
+                let event = tokio::select! {
+                    _ = super::stopped(&mut shutdown) => break,
+                    event = stream.next() => event,
+                };
+                let event = match event {
+                    Some(Ok(event)) => event,
+                    Some(Err(error)) => {
+                        tracing::debug!("watch error (retrying): {error}");
+                        continue;
+                    }
+                    None => break,
+                };
+                let mut vanished = Vec::new();
+                match &event {
+                    Event::Init => {
+                        unseen = store
+                            .state()
+                            .iter()
+                            .map(|o| ObjectRef::from_obj_with(o.as_ref(), dyntype.clone()))
+                            .collect();
+                    }
+                    Event::InitApply(object) => {
+                        unseen.remove(&ObjectRef::from_obj_with(object, dyntype.clone()));
+                    }
+                    Event::InitDone => {
+                        for gone in unseen.drain() {
+                            if let Some(object) = store.get(&gone) {
+                                vanished.push(object);
+                            }
+                        }
+                    }
+                    Event::Apply(_) | Event::Delete(_) => {}
+                }
+                writer.apply_watcher_event(&event);
+                let handlers = handlers.read().unwrap_or_else(|p| p.into_inner());
+                let dispatch = |object: &K, deleted: bool| {
+                    for handler in handlers.iter() {
+                        handler(object, deleted);
+                    }
+                };
+                match &event {
+                    Event::Apply(object) | Event::InitApply(object) => dispatch(object, false),
+                    Event::Delete(object) => dispatch(object, true),
+                    Event::Init | Event::InitDone => {}
+                }
+                for object in vanished {
+                    dispatch(&object, true);
+                }
+            }
+        });
+        informer
+    }
+
+    /// Calls `handler(object, deleted)` for every cached object now and every change from now on.
+    pub fn on_change(&self, handler: impl Fn(&K, bool) + Send + Sync + 'static) {
+        let handler: Handler<K> = Arc::new(handler);
+        let mut handlers = self.handlers.write().unwrap_or_else(|p| p.into_inner());
+        for object in self.store.state() {
+            handler(&object, false);
+        }
+        handlers.push(handler);
+    }
+
+    /// The cache.
+    pub fn store(&self) -> &Store<K> {
+        &self.store
+    }
+
+    /// Waits until the first list is in the cache.
+    pub async fn ready(&self) {
+        let _ = self.store.wait_until_ready().await;
+    }
+}
