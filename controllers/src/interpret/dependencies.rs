@@ -138,7 +138,15 @@ fn pod_references(pod_spec: &Value) -> BTreeSet<(&'static str, String)> {
             add("Secret", lookup_str(source, &["secret", "name"]));
         }
         add("Secret", lookup_str(volume, &["azureFile", "secretName"]));
-        for plugin in ["cephfs", "cinder", "flexVolume", "rbd", "scaleIO", "iscsi", "storageos"] {
+        for plugin in [
+            "cephfs",
+            "cinder",
+            "flexVolume",
+            "rbd",
+            "scaleIO",
+            "iscsi",
+            "storageos",
+        ] {
             add("Secret", lookup_str(volume, &[plugin, "secretRef", "name"]));
         }
         add(
@@ -173,7 +181,9 @@ mod tests {
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(k, n)| (k.to_string(), n.to_string())).collect()
+        list.iter()
+            .map(|(k, n)| (k.to_string(), n.to_string()))
+            .collect()
     }
 
     fn with_pod_spec(api_version: &str, kind: &str, pod_spec: Value) -> Value {
@@ -269,7 +279,10 @@ mod tests {
             (json!({"serviceAccountName": "default"}), vec![]),
             (json!({"serviceAccountName": ""}), vec![]),
             (json!({}), vec![]),
-            (json!({"serviceAccount": "legacy"}), pairs(&[("ServiceAccount", "legacy")])),
+            (
+                json!({"serviceAccount": "legacy"}),
+                pairs(&[("ServiceAccount", "legacy")]),
+            ),
         ];
         for (pod_spec, expected) in cases {
             let object = with_pod_spec("v1", "Pod", pod_spec.clone());

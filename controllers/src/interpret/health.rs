@@ -63,7 +63,11 @@ fn desired_replicas(object: &Value) -> Result<i64, Malformed> {
 fn rolled_out(object: &Value) -> Result<bool, Malformed> {
     let updated = int_or(object, &["status", "updatedReplicas"], 0)?;
     let available = int_or(object, &["status", "availableReplicas"], 0)?;
-    Ok(generation_observed(object)? && updated >= desired_replicas(object)? && available >= updated)
+    Ok(
+        generation_observed(object)?
+            && updated >= desired_replicas(object)?
+            && available >= updated,
+    )
 }
 
 fn replica_set_available(object: &Value) -> Result<bool, Malformed> {
@@ -120,8 +124,8 @@ fn budget_met(object: &Value) -> Result<bool, Malformed> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
     use ResourceHealth::{Healthy, Unhealthy, Unknown};
+    use serde_json::json;
 
     fn object(api_version: &str, kind: &str, rest: Value) -> Value {
         let mut object = json!({"apiVersion": api_version, "kind": kind, "metadata": {"name": "x", "generation": 2}});
@@ -148,22 +152,34 @@ mod tests {
             check(&[
                 (
                     "rolled out",
-                    workload(json!({"replicas": 3}), json!({"observedGeneration": 2, "updatedReplicas": 3, "availableReplicas": 3})),
+                    workload(
+                        json!({"replicas": 3}),
+                        json!({"observedGeneration": 2, "updatedReplicas": 3, "availableReplicas": 3}),
+                    ),
                     Healthy,
                 ),
                 (
                     "latest generation not observed",
-                    workload(json!({"replicas": 3}), json!({"observedGeneration": 1, "updatedReplicas": 3, "availableReplicas": 3})),
+                    workload(
+                        json!({"replicas": 3}),
+                        json!({"observedGeneration": 1, "updatedReplicas": 3, "availableReplicas": 3}),
+                    ),
                     Unhealthy,
                 ),
                 (
                     "not every replica updated",
-                    workload(json!({"replicas": 3}), json!({"observedGeneration": 2, "updatedReplicas": 2, "availableReplicas": 3})),
+                    workload(
+                        json!({"replicas": 3}),
+                        json!({"observedGeneration": 2, "updatedReplicas": 2, "availableReplicas": 3}),
+                    ),
                     Unhealthy,
                 ),
                 (
                     "updated replicas not yet available",
-                    workload(json!({"replicas": 3}), json!({"observedGeneration": 2, "updatedReplicas": 3, "availableReplicas": 2})),
+                    workload(
+                        json!({"replicas": 3}),
+                        json!({"observedGeneration": 2, "updatedReplicas": 3, "availableReplicas": 2}),
+                    ),
                     Unhealthy,
                 ),
                 (
@@ -178,7 +194,10 @@ mod tests {
                 ),
                 (
                     "malformed status",
-                    workload(json!({"replicas": 1}), json!({"observedGeneration": 2, "updatedReplicas": "1"})),
+                    workload(
+                        json!({"replicas": 1}),
+                        json!({"observedGeneration": 2, "updatedReplicas": "1"}),
+                    ),
                     Unknown,
                 ),
             ]);
@@ -187,11 +206,29 @@ mod tests {
 
     #[test]
     fn replicasets_are_healthy_when_enough_replicas_are_available() {
-        let rs = |status: Value| object("apps/v1", "ReplicaSet", json!({"spec": {"replicas": 2}, "status": status}));
+        let rs = |status: Value| {
+            object(
+                "apps/v1",
+                "ReplicaSet",
+                json!({"spec": {"replicas": 2}, "status": status}),
+            )
+        };
         check(&[
-            ("available", rs(json!({"observedGeneration": 2, "availableReplicas": 2})), Healthy),
-            ("short", rs(json!({"observedGeneration": 2, "availableReplicas": 1})), Unhealthy),
-            ("stale", rs(json!({"observedGeneration": 1, "availableReplicas": 2})), Unhealthy),
+            (
+                "available",
+                rs(json!({"observedGeneration": 2, "availableReplicas": 2})),
+                Healthy,
+            ),
+            (
+                "short",
+                rs(json!({"observedGeneration": 2, "availableReplicas": 1})),
+                Unhealthy,
+            ),
+            (
+                "stale",
+                rs(json!({"observedGeneration": 1, "availableReplicas": 2})),
+                Unhealthy,
+            ),
         ]);
     }
 
@@ -201,17 +238,23 @@ mod tests {
         check(&[
             (
                 "rolled out",
-                ds(json!({"observedGeneration": 2, "desiredNumberScheduled": 3, "updatedNumberScheduled": 3, "numberAvailable": 3})),
+                ds(
+                    json!({"observedGeneration": 2, "desiredNumberScheduled": 3, "updatedNumberScheduled": 3, "numberAvailable": 3}),
+                ),
                 Healthy,
             ),
             (
                 "update pending",
-                ds(json!({"observedGeneration": 2, "desiredNumberScheduled": 3, "updatedNumberScheduled": 2, "numberAvailable": 3})),
+                ds(
+                    json!({"observedGeneration": 2, "desiredNumberScheduled": 3, "updatedNumberScheduled": 2, "numberAvailable": 3}),
+                ),
                 Unhealthy,
             ),
             (
                 "updated pods unavailable",
-                ds(json!({"observedGeneration": 2, "desiredNumberScheduled": 3, "updatedNumberScheduled": 3, "numberAvailable": 1})),
+                ds(
+                    json!({"observedGeneration": 2, "desiredNumberScheduled": 3, "updatedNumberScheduled": 3, "numberAvailable": 1}),
+                ),
                 Unhealthy,
             ),
             (
@@ -224,42 +267,81 @@ mod tests {
 
     #[test]
     fn services_and_ingresses_need_an_ingress_point_when_load_balanced() {
-        let svc = |spec: Value, status: Value| object("v1", "Service", json!({"spec": spec, "status": status}));
-        let ing = |status: Value| object("networking.k8s.io/v1", "Ingress", json!({"status": status}));
+        let svc = |spec: Value, status: Value| {
+            object("v1", "Service", json!({"spec": spec, "status": status}))
+        };
+        let ing =
+            |status: Value| object("networking.k8s.io/v1", "Ingress", json!({"status": status}));
         check(&[
-            ("cluster IP service", svc(json!({"type": "ClusterIP"}), json!({})), Healthy),
+            (
+                "cluster IP service",
+                svc(json!({"type": "ClusterIP"}), json!({})),
+                Healthy,
+            ),
             ("service without type", svc(json!({}), json!({})), Healthy),
-            ("load balancer pending", svc(json!({"type": "LoadBalancer"}), json!({"loadBalancer": {}})), Unhealthy),
+            (
+                "load balancer pending",
+                svc(json!({"type": "LoadBalancer"}), json!({"loadBalancer": {}})),
+                Unhealthy,
+            ),
             (
                 "load balancer with an empty entry",
-                svc(json!({"type": "LoadBalancer"}), json!({"loadBalancer": {"ingress": [{"ip": ""}]}})),
+                svc(
+                    json!({"type": "LoadBalancer"}),
+                    json!({"loadBalancer": {"ingress": [{"ip": ""}]}}),
+                ),
                 Unhealthy,
             ),
             (
                 "load balancer with an IP",
-                svc(json!({"type": "LoadBalancer"}), json!({"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}})),
+                svc(
+                    json!({"type": "LoadBalancer"}),
+                    json!({"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}),
+                ),
                 Healthy,
             ),
             (
                 "load balancer with a hostname",
-                svc(json!({"type": "LoadBalancer"}), json!({"loadBalancer": {"ingress": [{"hostname": "lb.example"}]}})),
+                svc(
+                    json!({"type": "LoadBalancer"}),
+                    json!({"loadBalancer": {"ingress": [{"hostname": "lb.example"}]}}),
+                ),
                 Healthy,
             ),
             (
                 "load balancer with malformed ingress",
-                svc(json!({"type": "LoadBalancer"}), json!({"loadBalancer": {"ingress": "1.2.3.4"}})),
+                svc(
+                    json!({"type": "LoadBalancer"}),
+                    json!({"loadBalancer": {"ingress": "1.2.3.4"}}),
+                ),
                 Unknown,
             ),
             ("ingress pending", ing(json!({})), Unhealthy),
-            ("ingress with a hostname", ing(json!({"loadBalancer": {"ingress": [{"hostname": "h"}]}})), Healthy),
+            (
+                "ingress with a hostname",
+                ing(json!({"loadBalancer": {"ingress": [{"hostname": "h"}]}})),
+                Healthy,
+            ),
         ]);
     }
 
     #[test]
     fn claims_pods_and_budgets_follow_their_status() {
-        let pvc = |phase: &str| object("v1", "PersistentVolumeClaim", json!({"status": {"phase": phase}}));
+        let pvc = |phase: &str| {
+            object(
+                "v1",
+                "PersistentVolumeClaim",
+                json!({"status": {"phase": phase}}),
+            )
+        };
         let pod = |status: Value| object("v1", "Pod", json!({"status": status}));
-        let pdb = |status: Value| object("policy/v1", "PodDisruptionBudget", json!({"status": status}));
+        let pdb = |status: Value| {
+            object(
+                "policy/v1",
+                "PodDisruptionBudget",
+                json!({"status": status}),
+            )
+        };
         check(&[
             ("bound claim", pvc("Bound"), Healthy),
             ("pending claim", pvc("Pending"), Unhealthy),
@@ -267,24 +349,46 @@ mod tests {
             ("succeeded pod", pod(json!({"phase": "Succeeded"})), Healthy),
             (
                 "running ready pod",
-                pod(json!({"phase": "Running", "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}]})),
+                pod(
+                    json!({"phase": "Running", "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}]}),
+                ),
                 Healthy,
             ),
             (
                 "running unready pod",
-                pod(json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}]})),
+                pod(
+                    json!({"phase": "Running", "conditions": [{"type": "Ready", "status": "False"}]}),
+                ),
                 Unhealthy,
             ),
-            ("running pod without conditions", pod(json!({"phase": "Running"})), Unhealthy),
+            (
+                "running pod without conditions",
+                pod(json!({"phase": "Running"})),
+                Unhealthy,
+            ),
             (
                 "pending pod that claims readiness",
-                pod(json!({"phase": "Pending", "conditions": [{"type": "Ready", "status": "True"}]})),
+                pod(
+                    json!({"phase": "Pending", "conditions": [{"type": "Ready", "status": "True"}]}),
+                ),
                 Unhealthy,
             ),
             ("failed pod", pod(json!({"phase": "Failed"})), Unhealthy),
-            ("pod with malformed phase", pod(json!({"phase": 3})), Unknown),
-            ("budget met", pdb(json!({"currentHealthy": 3, "desiredHealthy": 2})), Healthy),
-            ("budget missed", pdb(json!({"currentHealthy": 1, "desiredHealthy": 2})), Unhealthy),
+            (
+                "pod with malformed phase",
+                pod(json!({"phase": 3})),
+                Unknown,
+            ),
+            (
+                "budget met",
+                pdb(json!({"currentHealthy": 3, "desiredHealthy": 2})),
+                Healthy,
+            ),
+            (
+                "budget missed",
+                pdb(json!({"currentHealthy": 1, "desiredHealthy": 2})),
+                Unhealthy,
+            ),
         ]);
     }
 
@@ -292,8 +396,20 @@ mod tests {
     fn kinds_without_a_rule_are_healthy() {
         check(&[
             ("configmap", object("v1", "ConfigMap", json!({})), Healthy),
-            ("job", object("batch/v1", "Job", json!({"status": {"failed": 3}})), Healthy),
-            ("custom resource", object("example.io/v1", "Deployment", json!({"status": {"observedGeneration": 1}})), Healthy),
+            (
+                "job",
+                object("batch/v1", "Job", json!({"status": {"failed": 3}})),
+                Healthy,
+            ),
+            (
+                "custom resource",
+                object(
+                    "example.io/v1",
+                    "Deployment",
+                    json!({"status": {"observedGeneration": 1}}),
+                ),
+                Healthy,
+            ),
         ]);
     }
 }

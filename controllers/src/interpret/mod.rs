@@ -88,8 +88,16 @@ mod tests {
             ("v1", "Deployment", None),
             ("batch/v1", "CronJob", Some(NativeKind::CronJob)),
             ("networking.k8s.io/v1", "Ingress", Some(NativeKind::Ingress)),
-            ("policy/v1", "PodDisruptionBudget", Some(NativeKind::PodDisruptionBudget)),
-            ("autoscaling/v2", "HorizontalPodAutoscaler", Some(NativeKind::HorizontalPodAutoscaler)),
+            (
+                "policy/v1",
+                "PodDisruptionBudget",
+                Some(NativeKind::PodDisruptionBudget),
+            ),
+            (
+                "autoscaling/v2",
+                "HorizontalPodAutoscaler",
+                Some(NativeKind::HorizontalPodAutoscaler),
+            ),
             ("example.io/v1", "Service", None),
         ];
         for (api_version, kind, expected) in cases {

@@ -162,9 +162,14 @@ mod tests {
             ("Service", json!({}), None),
         ];
         for (kind, spec, expected) in cases {
-            assert_eq!(count(&workload(kind, spec.clone())), expected, "{kind} {spec}");
+            assert_eq!(
+                count(&workload(kind, spec.clone())),
+                expected,
+                "{kind} {spec}"
+            );
         }
-        let custom = json!({"apiVersion": "example.io/v1", "kind": "Deployment", "spec": {"replicas": 2}});
+        let custom =
+            json!({"apiVersion": "example.io/v1", "kind": "Deployment", "spec": {"replicas": 2}});
         assert_eq!(count(&custom), None, "custom groups have no native rule");
     }
 
@@ -202,13 +207,20 @@ mod tests {
         );
         assert_eq!(claim.tolerations.unwrap()[0].key.as_deref(), Some("k"));
         let terms = claim.hard_node_affinity.unwrap().node_selector_terms;
-        assert_eq!(terms.len(), 1, "only the required node affinity is a hard claim");
+        assert_eq!(
+            terms.len(),
+            1,
+            "only the required node affinity is a hard claim"
+        );
     }
 
     #[test]
     fn requirements_are_absent_when_the_template_constrains_nothing() {
         let cases = [
-            ("no template", workload("Deployment", json!({"replicas": 1}))),
+            (
+                "no template",
+                workload("Deployment", json!({"replicas": 1})),
+            ),
             (
                 "no requests and no node constraints",
                 workload(
@@ -242,12 +254,13 @@ mod tests {
             requirements.resource_request.unwrap().get("cpu"),
             Some(&ApiQuantity("1".into()))
         );
-        let pod = workload(
-            "Pod",
-            json!({"nodeSelector": {"a": "b"}, "containers": []}),
-        );
+        let pod = workload("Pod", json!({"nodeSelector": {"a": "b"}, "containers": []}));
         let claim = replicas(&pod).unwrap().1.unwrap().node_claim.unwrap();
-        assert_eq!(claim.node_selector.unwrap().len(), 1, "a Pod's own spec is its template");
+        assert_eq!(
+            claim.node_selector.unwrap().len(),
+            1,
+            "a Pod's own spec is its template"
+        );
     }
 
     #[test]
@@ -276,7 +289,11 @@ mod tests {
         let cases = [
             ("Job", json!({"completions": 10}), json!({"completions": 4})),
             ("Job", json!({"parallelism": 3}), json!({"parallelism": 3})),
-            ("Deployment", json!({"completions": 10}), json!({"completions": 10})),
+            (
+                "Deployment",
+                json!({"completions": 10}),
+                json!({"completions": 10}),
+            ),
         ];
         for (kind, spec, expected) in cases {
             let mut object = workload(kind, spec);

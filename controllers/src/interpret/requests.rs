@@ -231,7 +231,11 @@ mod tests {
                     ("nvidia.com/gpu", "2"),
                 ]),
             ),
-            ("no requests at all", json!({"containers": [{"name": "a"}]}), None),
+            (
+                "no requests at all",
+                json!({"containers": [{"name": "a"}]}),
+                None,
+            ),
             (
                 "zero requests are dropped",
                 json!({"containers": [{"resources": {"requests": {"cpu": "0"}}}]}),
@@ -263,7 +267,8 @@ mod tests {
         for (name, amount, expected) in cases {
             let text = format_amount(name, amount);
             assert_eq!(text, expected, "{name} {amount}");
-            let parsed = Quantity::parse(&text).map(|q| if name == "cpu" { q.millis() } else { q.value() });
+            let parsed =
+                Quantity::parse(&text).map(|q| if name == "cpu" { q.millis() } else { q.value() });
             assert_eq!(parsed, Some(amount), "{text} parses back");
         }
     }

@@ -69,9 +69,11 @@ pub fn reflect_status(object: &Value) -> Option<Value> {
         Some(NativeKind::StatefulSet) => workload_status(object, STATEFUL_SET_COUNTERS),
         Some(NativeKind::ReplicaSet) => workload_status(object, REPLICA_SET_COUNTERS),
         Some(NativeKind::DaemonSet) => workload_status(object, DAEMON_SET_COUNTERS),
-        Some(NativeKind::Job) => {
-            picked_status(object, JOB_COUNTERS, &["conditions", "startTime", "completionTime"])
-        }
+        Some(NativeKind::Job) => picked_status(
+            object,
+            JOB_COUNTERS,
+            &["conditions", "startTime", "completionTime"],
+        ),
         Some(NativeKind::Service) => service_status(object),
         Some(NativeKind::PodDisruptionBudget) => {
             picked_status(object, BUDGET_COUNTERS, &["disruptedPods"])
@@ -120,7 +122,11 @@ fn workload_status(object: &Value, counters: &[&str]) -> Result<Option<Value>, M
     let generation = int_or(object, &["metadata", "generation"], 0)?;
     let template_generation = lookup_str(
         object,
-        &["metadata", "annotations", RESOURCE_TEMPLATE_GENERATION_ANNOTATION],
+        &[
+            "metadata",
+            "annotations",
+            RESOURCE_TEMPLATE_GENERATION_ANNOTATION,
+        ],
     )
     .and_then(|text| text.parse::<i64>().ok())
     .unwrap_or(0);

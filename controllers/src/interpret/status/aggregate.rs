@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::NativeKind;
 use super::super::fields::{Malformed, array, int_or, lookup, object, string};
-use super::load_balancer::{merge_ingress_points, LoadBalancerKind};
+use super::load_balancer::{LoadBalancerKind, merge_ingress_points};
 use super::{
     AUTOSCALER_COUNTERS, BUDGET_COUNTERS, DAEMON_SET_COUNTERS, DEPLOYMENT_COUNTERS, GENERATION,
     JOB_COUNTERS, REPLICA_SET_COUNTERS, STATEFUL_SET_COUNTERS, TEMPLATE_GENERATION,
@@ -79,7 +79,9 @@ struct Reported<'a> {
 }
 
 /// The statuses that were reported, with their cluster.
-fn reported_statuses<'a>(reported: &'a [Reported<'a>]) -> impl Iterator<Item = (&'a str, &'a Value)> {
+fn reported_statuses<'a>(
+    reported: &'a [Reported<'a>],
+) -> impl Iterator<Item = (&'a str, &'a Value)> {
     reported
         .iter()
         .filter_map(|r| r.status.as_ref().map(|status| (r.cluster, status)))
@@ -206,7 +208,12 @@ fn job(template: &Value, reported: &[Reported]) -> Result<Option<Value>, Malform
             "Job executed failed in member clusters {}",
             failed_clusters.join(",")
         );
-        conditions.push(job_condition("Failed", "JobFailed", &message, &failed_conditions));
+        conditions.push(job_condition(
+            "Failed",
+            "JobFailed",
+            &message,
+            &failed_conditions,
+        ));
     }
     if everyone > 0 && completed == everyone {
         conditions.push(job_condition(
@@ -236,17 +243,19 @@ fn job(template: &Value, reported: &[Reported]) -> Result<Option<Value>, Malform
     if let Some(start) = start {
         status.insert("startTime".into(), start);
     }
-    if everyone > 0 && ended == everyone {
-        if let Some(time) = completion_time {
-            status.insert("completionTime".into(), json!(time));
-        }
+    if everyone > 0
+        && ended == everyone
+        && let Some(time) = completion_time
+    {
+        status.insert("completionTime".into(), json!(time));
     }
     Ok(Some(Value::Object(status)))
 }
 
 /// A True Job condition summarizing `members`, timed at their latest probe and transition.
 fn job_condition(kind: &str, reason: &str, message: &str, members: &[&Value]) -> Value {
-    let mut condition = json!({"type": kind, "status": "True", "reason": reason, "message": message});
+    let mut condition =
+        json!({"type": kind, "status": "True", "reason": reason, "message": message});
     for field in ["lastProbeTime", "lastTransitionTime"] {
         let latest = members
             .iter()
@@ -275,10 +284,10 @@ fn cron_job(template: &Value, reported: &[Reported]) -> Result<Option<Value>, Ma
     for (_, member) in reported_statuses(reported) {
         active.extend(array(member, &["active"])?.iter().cloned());
         for (latest, field) in latest.iter_mut().zip(fields) {
-            if let Some(time) = string(member, &[field])? {
-                if latest.is_none_or(|l| compare_times(time, l) == Ordering::Greater) {
-                    *latest = Some(time);
-                }
+            if let Some(time) = string(member, &[field])?
+                && latest.is_none_or(|l| compare_times(time, l) == Ordering::Greater)
+            {
+                *latest = Some(time);
             }
         }
     }
@@ -372,7 +381,10 @@ fn pod(reported: &[Reported]) -> Result<Option<Value>, Malformed> {
     }
     status.insert("containerStatuses".into(), Value::Array(containers));
     if !init_containers.is_empty() {
-        status.insert("initContainerStatuses".into(), Value::Array(init_containers));
+        status.insert(
+            "initContainerStatuses".into(),
+            Value::Array(init_containers),
+        );
     }
     Ok(Some(Value::Object(status)))
 }

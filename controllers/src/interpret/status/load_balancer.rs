@@ -60,7 +60,9 @@ pub(super) fn merge_ingress_points(
     let mut merged: BTreeMap<Address, Vec<Port>> = BTreeMap::new();
     for point in points {
         let address = Address {
-            hostname: string(point, &["hostname"])?.unwrap_or_default().to_string(),
+            hostname: string(point, &["hostname"])?
+                .unwrap_or_default()
+                .to_string(),
             ip: string(point, &["ip"])?.unwrap_or_default().to_string(),
             ip_mode: match kind {
                 LoadBalancerKind::Service => string(point, &["ipMode"])?.map(str::to_string),
@@ -153,7 +155,10 @@ mod tests {
         let refs: Vec<&Value> = points.iter().collect();
         assert_eq!(
             merge_ingress_points(&refs, LoadBalancerKind::Service).unwrap(),
-            vec![json!({"ip": "1.1.1.1", "ipMode": "VIP"}), json!({"ip": "1.1.1.1"})]
+            vec![
+                json!({"ip": "1.1.1.1", "ipMode": "VIP"}),
+                json!({"ip": "1.1.1.1"})
+            ]
         );
         assert_eq!(
             merge_ingress_points(&refs, LoadBalancerKind::Ingress).unwrap(),

@@ -59,7 +59,10 @@ fn workloads_reflect_their_counters_and_generations() {
 
 #[test]
 fn a_missing_or_unparseable_template_generation_reflects_as_zero() {
-    for annotations in [json!({}), json!({RESOURCE_TEMPLATE_GENERATION_ANNOTATION: "seven"})] {
+    for annotations in [
+        json!({}),
+        json!({RESOURCE_TEMPLATE_GENERATION_ANNOTATION: "seven"}),
+    ] {
         let mut object = member("apps/v1", "Deployment", json!({}), json!({"replicas": 1}));
         object["metadata"]["annotations"] = annotations;
         let reflected = reflect_status(&object).unwrap();
@@ -107,7 +110,12 @@ fn jobs_budgets_and_autoscalers_reflect_their_own_fields() {
         ),
     ];
     for (object, expected) in cases {
-        assert_eq!(reflect_status(&object), Some(expected), "{}", object["kind"]);
+        assert_eq!(
+            reflect_status(&object),
+            Some(expected),
+            "{}",
+            object["kind"]
+        );
     }
 }
 
@@ -137,11 +145,27 @@ fn only_load_balancer_services_reflect_a_status() {
 #[test]
 fn other_kinds_reflect_their_whole_status() {
     let cases = [
-        ("networking.k8s.io/v1", "Ingress", json!({"loadBalancer": {"ingress": [{"hostname": "h"}]}})),
-        ("v1", "Pod", json!({"phase": "Running", "podIP": "10.0.0.1"})),
-        ("v1", "PersistentVolumeClaim", json!({"phase": "Bound", "capacity": {"storage": "1Gi"}})),
+        (
+            "networking.k8s.io/v1",
+            "Ingress",
+            json!({"loadBalancer": {"ingress": [{"hostname": "h"}]}}),
+        ),
+        (
+            "v1",
+            "Pod",
+            json!({"phase": "Running", "podIP": "10.0.0.1"}),
+        ),
+        (
+            "v1",
+            "PersistentVolumeClaim",
+            json!({"phase": "Bound", "capacity": {"storage": "1Gi"}}),
+        ),
         ("example.io/v1", "Widget", json!({"anything": ["goes"]})),
-        ("batch/v1", "CronJob", json!({"lastScheduleTime": "2024-01-01T00:00:00Z"})),
+        (
+            "batch/v1",
+            "CronJob",
+            json!({"lastScheduleTime": "2024-01-01T00:00:00Z"}),
+        ),
     ];
     for (api_version, kind, status) in cases {
         let object = member(api_version, kind, json!({}), status.clone());
@@ -161,7 +185,12 @@ fn nothing_is_reflected_without_a_status_or_from_a_malformed_one() {
         member("apps/v1", "Deployment", json!({}), json!({"replicas": "3"})),
         member("apps/v1", "Deployment", json!({}), json!("Running")),
         member("batch/v1", "Job", json!({}), json!({"failed": true})),
-        member("v1", "Service", json!({"type": "LoadBalancer"}), json!({"loadBalancer": []})),
+        member(
+            "v1",
+            "Service",
+            json!({"type": "LoadBalancer"}),
+            json!({"loadBalancer": []}),
+        ),
     ];
     for object in cases {
         assert_eq!(reflect_status(&object), None, "{}", object["status"]);
