@@ -19,8 +19,10 @@ use super::requests::pod_requests;
 ///   a Job never runs more pods at once than it has completions left.
 /// - Pod: 1.
 ///
-/// The requirements come from the pod template: the effective resource requests (see
-/// [`pod_requests`]) and the node claim (node selector, tolerations, required node affinity).
+/// The requirements come from the pod template: the effective resource requests, as the
+/// kube-scheduler computes them (app containers summed with sidecars, the largest init-container
+/// step if larger, plus overhead; limits standing in for missing requests), and the node claim
+/// (node selector, tolerations, required node affinity).
 /// They are `None` when the template constrains neither; otherwise they also carry the
 /// template's namespace and priorityClassName.
 pub fn replicas(object: &Value) -> Option<(i32, Option<ReplicaRequirements>)> {

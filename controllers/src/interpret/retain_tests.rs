@@ -454,3 +454,27 @@ fn volumes_jobs_and_token_secrets_keep_member_generated_fields() {
         assert_eq!(result, expected, "{name}");
     }
 }
+
+#[test]
+fn pod_fields_the_member_lacks_are_removed_rather_than_kept() {
+    let desired = object(
+        "v1",
+        "Pod",
+        json!({"name": "p"}),
+        json!({"spec": {
+            "nodeName": "pinned", "volumes": [{"name": "v"}],
+            "containers": [{"name": "app", "volumeMounts": [{"name": "v", "mountPath": "/v"}]}]
+        }}),
+    );
+    let observed = object(
+        "v1",
+        "Pod",
+        json!({"name": "p"}),
+        json!({"spec": {"serviceAccountName": "sa", "containers": [{"name": "app"}]}}),
+    );
+    assert_eq!(
+        retained(desired, &observed)["spec"],
+        json!({"serviceAccountName": "sa", "containers": [{"name": "app"}]}),
+        "a pod's spec is fixed once created, so the member's copy is the truth"
+    );
+}

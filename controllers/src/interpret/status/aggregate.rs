@@ -15,8 +15,10 @@ use super::{
 };
 
 /// The template's new `.status`, from each cluster's status as [`reflect_status`] reported it.
-/// `None` when the kind keeps no aggregated status, when there is nothing to aggregate yet, or
-/// when a reported status is malformed: the template's status is then left as it is.
+/// `None` when the kind keeps no aggregated status (also a Service that is not a LoadBalancer),
+/// when no cluster is there to aggregate (Pod, PersistentVolume) or has reported
+/// (PersistentVolumeClaim), when a reported status or the template's status is malformed, or
+/// when the template is a finished Job: the template's status is then left as it is.
 ///
 /// - Deployment, StatefulSet, ReplicaSet, DaemonSet: the counters are summed into the template's
 ///   current status (its other fields, such as conditions, stay). `observedGeneration` becomes the
