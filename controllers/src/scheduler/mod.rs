@@ -58,8 +58,9 @@ impl Default for Config {
 
 struct Reservation {
     at: Instant,
+    binding: BindingKey,
     cluster: String,
-    replicas: i64,
+    replicas: i32,
     requirements: Option<ReplicaRequirements>,
 }
 
@@ -72,7 +73,9 @@ struct Ledger {
 }
 
 impl Ledger {
-    fn reservations(&mut self, config: &Config) -> core::Reservations {
+    /// What other bindings' recent decisions hold (a binding's own reservations are part of its
+    /// previous result, which the estimator already credits back to it).
+    fn reservations(&mut self, config: &Config, binding: &BindingKey) -> core::Reservations {
         let now = Instant::now();
         let changed = &self.summary_changed;
         self.entries.retain(|entry| {
@@ -81,8 +84,8 @@ impl Ledger {
                 .is_some_and(|at| *at > entry.at + config.reservation_settle);
             !settled && now.duration_since(entry.at) < config.reservation_ttl
         });
-        let mut reserved = core::Reservations;
-        for entry in &self.entries {
+        let mut reserved = core::Reservations::new();
+        for entry in self.entries.iter().filter(|e| e.binding != *binding) {
             reserved.reserve(&entry.cluster, entry.replicas, entry.requirements.as_ref());
         }
         reserved
@@ -282,7 +285,7 @@ async fn reconcile(
     };
     let result = {
         let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
-        let reserved = ledger.reservations(&config);
+        let reserved = ledger.reservations(&config, &key);
         let result = core::schedule(&request, &snapshot, &reserved);
         // Reserve the replicas this decision adds, under the same lock, so the next decision
         // sees them.
@@ -294,10 +297,11 @@ async fn reconcile(
                     .find(|p| p.name == target.name)
                     .and_then(|p| p.replicas)
                     .unwrap_or(0);
-                let delta = i64::from(target.replicas.unwrap_or(0) - before);
+                let delta = target.replicas.unwrap_or(0) - before;
                 if delta > 0 {
                     ledger.entries.push(Reservation {
                         at: Instant::now(),
+                        binding: key.clone(),
                         cluster: target.name.clone(),
                         replicas: delta,
                         requirements: spec.replica_requirements.clone(),
