@@ -30,6 +30,8 @@ mod runtime;
 pub mod scheduler;
 pub mod service;
 pub mod statefulset;
+#[cfg(test)]
+mod tests;
 
 pub use plan::{Action, Ctx, Kind, NodeShape, Plan, Snapshot, Target};
 pub(crate) use runtime::{Health, Simulator, SimulatorConfig};
