@@ -1,2 +1,10 @@
-//! End-to-end test support (process spawning, member-cluster stand-ins). Tests arrive with the
-//! propagation tranche; the storage conformance suite lives in `apiserver/tests`.
+//! End-to-end test support: a private etcd, the federation API server and controller-manager as
+//! real processes (so a test can SIGKILL and restart them), simulated members in-process, and
+//! helpers to wait on conditions.
+
+pub mod etcd;
+pub mod federation;
+pub mod wait;
+
+pub use federation::{Federation, FederationOptions};
+pub use wait::wait_for;

@@ -1,0 +1,3 @@
+//! One module per karmadactl verb.
+
+pub mod local_up;
