@@ -4,6 +4,7 @@
 
 pub mod etcd;
 pub mod federation;
+pub mod scenario;
 pub mod wait;
 
 pub use federation::{Federation, FederationOptions};

@@ -49,8 +49,14 @@ pub async fn register_push_member(client: &Client, member: &PushMember) -> anyho
             ..ObjectMeta::default()
         },
         data: Some(BTreeMap::from([
-            ("token".to_string(), ByteString(member.token.clone().into_bytes())),
-            ("caBundle".to_string(), ByteString(member.ca_pem.clone().into_bytes())),
+            (
+                "token".to_string(),
+                ByteString(member.token.clone().into_bytes()),
+            ),
+            (
+                "caBundle".to_string(),
+                ByteString(member.ca_pem.clone().into_bytes()),
+            ),
         ])),
         ..Secret::default()
     };

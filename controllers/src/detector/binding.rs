@@ -117,7 +117,8 @@ impl DesiredBinding {
         spec.resource = self.resource.clone();
         spec.replicas = self.replicas;
         spec.replica_requirements = self.replica_requirements.clone();
-        spec.placement = policy.placement.clone();
+        // Always set: a binding without placement is an attached (dependency) binding.
+        spec.placement = Some(policy.placement.clone().unwrap_or_default());
         spec.propagate_deps = policy.propagate_deps;
         spec.scheduler_name = Some(policy.scheduler_name().to_string());
         spec.failover = policy.failover.clone();

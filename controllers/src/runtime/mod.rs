@@ -84,3 +84,34 @@ pub async fn run<K, F, Fut, E>(
 pub async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
+
+/// An error message without the Debug dump of the API `Status` that kube appends, and whether it
+/// reports a 409 write conflict (a stale read, not a failure).
+pub fn summarize(message: &str) -> (String, bool) {
+    let conflict = message.contains(": Conflict (Status") || message.contains("code: 409");
+    let short = match message.find(" (Status {") {
+        Some(at) => message[..at].to_string(),
+        None => message.to_string(),
+    };
+    (short, conflict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::summarize;
+
+    #[test]
+    fn api_status_dumps_are_cut_and_conflicts_recognised() {
+        let text = "failed to write work a/b: ApiError: the object has been modified: Conflict (Status { status: Some(Failure), code: 409 })";
+        let (short, conflict) = summarize(text);
+        assert_eq!(
+            short,
+            "failed to write work a/b: ApiError: the object has been modified: Conflict"
+        );
+        assert!(conflict);
+        assert_eq!(
+            summarize("failed: connection refused"),
+            ("failed: connection refused".to_string(), false)
+        );
+    }
+}

@@ -150,7 +150,10 @@ pub async fn client_from(path: &Path) -> anyhow::Result<Client> {
 pub async fn run(options: LocalUpOptions) -> anyhow::Result<()> {
     let federation = LocalFederation::start(&options).await?;
     let dir = options.data_dir.display();
-    println!("karmada-rs is up: the federation and {} members.", federation.members.len());
+    println!(
+        "karmada-rs is up: the federation and {} members.",
+        federation.members.len()
+    );
     println!();
     println!("  federation:  kubectl --kubeconfig {dir}/admin.kubeconfig get clusters");
     for member in &federation.members {
