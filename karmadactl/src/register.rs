@@ -95,6 +95,17 @@ pub async fn register_push_member(client: &Client, member: &PushMember) -> anyho
         status: None,
     };
     let created = match clusters.get_opt(&member.name).await? {
+        // Known: follow the member to its current endpoint (a restarted local member may have
+        // a new port).
+        Some(existing)
+            if existing.spec.api_endpoint.as_deref() != Some(member.endpoint.as_str()) =>
+        {
+            let patch = serde_json::json!({"spec": {"apiEndpoint": member.endpoint}});
+            clusters
+                .patch(&member.name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await
+                .with_context(|| format!("failed to update cluster {}", member.name))?
+        }
         Some(existing) => existing,
         None => clusters
             .create(&PostParams::default(), &cluster)
