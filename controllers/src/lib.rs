@@ -20,6 +20,7 @@ pub mod bindings;
 pub mod cluster;
 pub mod context;
 pub mod detector;
+pub mod events;
 pub mod execution;
 pub mod interpret;
 pub mod leader;

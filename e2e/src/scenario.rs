@@ -92,3 +92,79 @@ pub async fn run_all(scenarios: Vec<Scenario<'_>>) {
     }
     assert!(failed.is_empty(), "failed scenarios: {failed:?}");
 }
+
+/// Resource versions of every binding, Work and template Deployment in the federation.
+async fn versions(federation: &Federation) -> std::collections::BTreeMap<String, String> {
+    use k8s_openapi::api::apps::v1::Deployment;
+    use karmada_api::work::v1alpha1::Work;
+    use karmada_api::work::v1alpha2::{ClusterResourceBinding, ResourceBinding};
+    use kube::api::ListParams;
+    async fn list<K>(client: &Client, out: &mut std::collections::BTreeMap<String, String>)
+    where
+        K: Resource<DynamicType = ()>
+            + Clone
+            + DeserializeOwned
+            + std::fmt::Debug
+            + serde::Serialize,
+    {
+        let items = Api::<K>::all(client.clone())
+            .list(&ListParams::default())
+            .await
+            .expect("a list")
+            .items;
+        for item in items {
+            let meta = item.meta();
+            let mut value = serde_json::to_value(&item).unwrap_or_default();
+            if let Some(meta) = value.get_mut("metadata").and_then(|m| m.as_object_mut()) {
+                meta.remove("managedFields");
+            }
+            out.insert(
+                format!(
+                    "{} {}/{}",
+                    K::kind(&()),
+                    meta.namespace.clone().unwrap_or_default(),
+                    meta.name.clone().unwrap_or_default()
+                ),
+                value.to_string(),
+            );
+        }
+    }
+    let mut out = std::collections::BTreeMap::new();
+    list::<ResourceBinding>(&federation.client, &mut out).await;
+    list::<ClusterResourceBinding>(&federation.client, &mut out).await;
+    list::<Work>(&federation.client, &mut out).await;
+    list::<Deployment>(&federation.client, &mut out).await;
+    out
+}
+
+/// Asserts the controllers come to rest: within `timeout`, a period of `quiet` passes in which no
+/// binding, Work or template is written (a write loop never gets there).
+pub async fn assert_at_rest(federation: &Federation, quiet: Duration) {
+    let timeout = Duration::from_secs(30);
+    let started = std::time::Instant::now();
+    let mut before = versions(federation).await;
+    loop {
+        tokio::time::sleep(quiet).await;
+        let after = versions(federation).await;
+        let moved: Vec<String> = after
+            .iter()
+            .filter(|(k, v)| before.get(*k) != Some(*v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        if moved.is_empty() {
+            return;
+        }
+        if let Some(first) = moved.first() {
+            eprintln!(
+                "moved {first}:\n before {}\n after  {}",
+                before.get(first).map(String::as_str).unwrap_or(""),
+                after[first]
+            );
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "still being written {timeout:?} after convergence: {moved:?}"
+        );
+        before = after;
+    }
+}

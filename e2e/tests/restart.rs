@@ -7,7 +7,7 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::Deployment;
 use karmada_api::work::v1alpha1::Work;
 use karmada_api::work::v1alpha2::ResourceBinding;
-use karmada_e2e::scenario::{apply, kubectl};
+use karmada_e2e::scenario::{apply, assert_at_rest, kubectl};
 use karmada_e2e::{Federation, FederationOptions, wait_for};
 use kube::api::{Api, ListParams};
 
@@ -141,4 +141,6 @@ spec:
         want.insert(format!("d{i}"), 2);
     }
     converged(&f, &want).await;
+    // Converged means at rest: nothing keeps being rewritten.
+    assert_at_rest(&f, Duration::from_secs(3)).await;
 }

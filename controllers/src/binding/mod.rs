@@ -370,6 +370,17 @@ async fn write_work(
                 // Being deleted (by hand): it is created again once gone.
                 return Ok(());
             }
+            // The API server mutates every Work as Karmada's webhook does (pruned manifests,
+            // recorded managed labels and annotations); compare against the same mutation.
+            let mut normalized = Work {
+                metadata: ObjectMeta {
+                    labels: current.metadata.labels.clone(),
+                    ..ObjectMeta::default()
+                },
+                spec: spec.clone(),
+                status: None,
+            };
+            karmada_api::work::work_admission::mutate_work(&mut normalized, String::new);
             let labels_ok = desired
                 .labels
                 .iter()
@@ -378,7 +389,7 @@ async fn write_work(
                 .annotations
                 .iter()
                 .all(|(k, v)| current.annotations().get(k) == Some(v));
-            if current.spec == spec && labels_ok && annotations_ok {
+            if current.spec == normalized.spec && labels_ok && annotations_ok {
                 return Ok(());
             }
             let patch = json!({

@@ -339,7 +339,7 @@ async fn reconcile(
                 .await
                 .map_err(write)?;
             }
-            bindings::set_condition(
+            let changed = bindings::set_condition(
                 &mut conditions,
                 bindings::condition(
                     CONDITION_SCHEDULED,
@@ -347,7 +347,25 @@ async fn reconcile(
                     REASON_SUCCESS,
                     "Binding has been scheduled successfully.",
                 ),
-            );
+            ) || spec.clusters.as_ref() != Some(&clusters);
+            if changed {
+                publish(
+                    &ctx,
+                    &binding,
+                    false,
+                    crate::events::SCHEDULE_BINDING_SUCCEED,
+                    "Binding has been scheduled successfully.",
+                )
+                .await;
+            }
+            // Rescheduling to the same result writes nothing (Duplicated bindings are looked at
+            // on every change; a write here would bring them straight back).
+            if !changed
+                && status.scheduler_observed_generation == version.1
+                && status.scheduler_observed_affinity_name == result.affinity_name
+            {
+                return Ok(Action::Done);
+            }
             bindings::patch(
                 &ctx.client,
                 &key,
@@ -395,6 +413,14 @@ async fn reconcile(
                 ),
             ) || version.1 != generation;
             if changed {
+                publish(
+                    &ctx,
+                    &binding,
+                    true,
+                    crate::events::SCHEDULE_BINDING_FAILED,
+                    &error.to_string(),
+                )
+                .await;
                 bindings::patch(
                     &ctx.client,
                     &key,
@@ -410,4 +436,33 @@ async fn reconcile(
             Ok(Action::RequeueAfter(config.retry_unschedulable))
         }
     }
+}
+
+/// An Event about a scheduling decision, on the binding and on its template.
+async fn publish(ctx: &Context, binding: &AnyBinding, warning: bool, reason: &str, message: &str) {
+    let recorder = crate::events::Recorder::new(ctx.client.clone(), "karmada-scheduler");
+    let meta = binding.meta();
+    let (api_version, kind) = match binding {
+        AnyBinding::Namespaced(_) => ("work.karmada.io/v1alpha2", "ResourceBinding"),
+        AnyBinding::Cluster(_) => ("work.karmada.io/v1alpha2", "ClusterResourceBinding"),
+    };
+    let on_binding = crate::events::reference(
+        api_version,
+        kind,
+        meta.namespace.as_deref(),
+        meta.name.as_deref().unwrap_or_default(),
+        meta.uid.as_deref(),
+    );
+    recorder.publish(on_binding, warning, reason, message).await;
+    let resource = &binding.spec().resource;
+    let on_template = crate::events::reference(
+        &resource.api_version,
+        &resource.kind,
+        resource.namespace.as_deref(),
+        &resource.name,
+        resource.uid.as_deref(),
+    );
+    recorder
+        .publish(on_template, warning, reason, message)
+        .await;
 }
