@@ -570,3 +570,52 @@ fn the_detector_keeps_required_by_and_depended_by_labels_when_it_updates_a_bindi
         existing.metadata.resource_version
     );
 }
+
+#[test]
+fn the_detector_keeps_the_parent_s_dependencies_annotation_and_finalizer() {
+    let template = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "ns", "uid": "d1", "resourceVersion": "4"},
+        "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c", "image": "nginx"}]}}}});
+    let policy = PolicyRef::Namespaced {
+        namespace: "ns".into(),
+        name: "web".into(),
+    };
+    let spec = |deps: bool| PropagationSpec {
+        propagate_deps: Some(deps),
+        placement: Some(Placement::default()),
+        ..PropagationSpec::default()
+    };
+    let mut existing: ResourceBinding =
+        detector_binding::desired(&template, &policy, "pp-id", &spec(true))
+            .new_object("web-deployment");
+    existing.metadata.resource_version = Some("9".into());
+    let dependencies = vec![dependency("ConfigMap", "cfg")];
+    let patch = plan::parent_patch(&existing, &dependencies).expect("a patch");
+    let mut value = serde_json::to_value(&existing).expect("serializes");
+    json_patch::merge(&mut value, &patch);
+    let existing: ResourceBinding = serde_json::from_value(value).expect("a binding");
+
+    // The policy turns propagateDeps off: the detector writes its fields and keeps ours, so the
+    // distributor can still see that it has to clean up.
+    let updated = detector_binding::desired(&template, &policy, "pp-id", &spec(false))
+        .update(&existing)
+        .expect("propagateDeps changed");
+    assert_eq!(updated.spec.propagate_deps, Some(false));
+    assert_eq!(updated.metadata.finalizers, existing.metadata.finalizers);
+    assert!(
+        updated
+            .metadata
+            .finalizers
+            .iter()
+            .flatten()
+            .any(|f| f == names::BINDING_DEPENDENCIES_DISTRIBUTOR_FINALIZER)
+    );
+    assert_eq!(
+        updated
+            .metadata
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(names::BINDING_DEPENDENCIES_ANNOTATION)),
+        Some(&plan::annotation_value(&dependencies))
+    );
+}
