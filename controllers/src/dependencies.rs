@@ -212,11 +212,7 @@ async fn reconcile(ctx: Context, index: DependentsIndex, key: Key) -> Result<Act
     let all = namespace_bindings(&ctx, &namespace);
     let mut first_error = None;
     // Entries for objects the parent no longer references.
-    for binding in &all {
-        let needed = dependencies.iter().any(|d| plan::references(binding, d));
-        if needed || !plan::lists_parent(binding, &namespace, &key.name) {
-            continue;
-        }
+    for binding in plan::orphans(&all, &namespace, &key.name, &dependencies) {
         if let Err(e) = apply_release(&ctx, binding, &namespace, &key.name).await {
             first_error.get_or_insert(e);
         }

@@ -453,6 +453,22 @@ pub fn release(binding: &ResourceBinding, namespace: &str, name: &str) -> Releas
     Release::Update(patch)
 }
 
+/// The bindings that list parent `namespace/name` but reference none of its `dependencies`: the
+/// parent must be released from them.
+pub fn orphans<'a, B: std::borrow::Borrow<ResourceBinding>>(
+    bindings: &'a [B],
+    namespace: &str,
+    name: &str,
+    dependencies: &[Dependency],
+) -> Vec<&'a ResourceBinding> {
+    bindings
+        .iter()
+        .map(std::borrow::Borrow::borrow)
+        .filter(|b| lists_parent(b, namespace, name))
+        .filter(|b| !dependencies.iter().any(|d| references(b, d)))
+        .collect()
+}
+
 /// Whether `binding` references the same object as `dependency`.
 pub fn references(binding: &ResourceBinding, dependency: &Dependency) -> bool {
     let resource = &binding.spec.resource;

@@ -619,3 +619,43 @@ fn the_detector_keeps_the_parent_s_dependencies_annotation_and_finalizer() {
         Some(&plan::annotation_value(&dependencies))
     );
 }
+
+#[test]
+fn bindings_of_objects_the_parent_no_longer_references_are_orphans() {
+    let mut secret = attached(&[("web-deployment", &["member1"])]);
+    secret.spec.resource.kind = "Secret".into();
+    secret.metadata.name = Some("cfg-secret".into());
+    let shared_elsewhere = attached(&[("api-deployment", &["member2"])]);
+    let config = attached(&[("web-deployment", &["member1"])]);
+    let all = vec![config, secret, shared_elsewhere];
+    let names = |found: Vec<&ResourceBinding>| -> Vec<String> {
+        found
+            .iter()
+            .map(|b| b.metadata.name.clone().unwrap_or_default())
+            .collect()
+    };
+    let cases: Vec<(&str, Vec<Dependency>, Vec<&str>)> = vec![
+        (
+            "both still referenced",
+            vec![dependency("ConfigMap", "cfg"), dependency("Secret", "cfg")],
+            vec![],
+        ),
+        (
+            "the Secret dropped",
+            vec![dependency("ConfigMap", "cfg")],
+            vec!["cfg-secret"],
+        ),
+        (
+            "nothing referenced",
+            vec![],
+            vec!["cfg-configmap", "cfg-secret"],
+        ),
+    ];
+    for (case, dependencies, expected) in cases {
+        assert_eq!(
+            names(plan::orphans(&all, "ns", "web-deployment", &dependencies)),
+            expected,
+            "{case}"
+        );
+    }
+}
