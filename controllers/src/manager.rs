@@ -14,13 +14,16 @@ use tokio::sync::watch;
 use crate::context::{Context, Informers, Templates};
 use crate::members::{MemberClients, PushClients};
 use crate::runtime::Metrics;
-use crate::{binding, cluster, detector, execution, leader, namespace, scheduler, status};
+use crate::{
+    binding, cluster, dependencies, detector, execution, leader, namespace, scheduler, status,
+};
 
 /// Every controller, in start order.
 pub const CONTROLLERS: &[&str] = &[
     "detector",
     "scheduler",
     "binding",
+    "dependencies",
     "execution",
     "workStatus",
     "bindingStatus",
@@ -280,6 +283,12 @@ async fn run(
         tasks.push(tokio::spawn(binding::start(
             ctx.clone(),
             binding::Config { workers },
+        )));
+    }
+    if on("dependencies") {
+        tasks.push(tokio::spawn(dependencies::start(
+            ctx.clone(),
+            dependencies::Config { workers },
         )));
     }
     if on("execution") || on("workStatus") {
