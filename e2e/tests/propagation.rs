@@ -307,6 +307,34 @@ spec:
             .ok_or("still deleting".to_string())
     })
     .await;
+    // A binding deleted by hand comes back.
+    let bindings: Api<ResourceBinding> = Api::namespaced(f.client.clone(), ns);
+    let old_uid = bindings
+        .get("settings-configmap")
+        .await
+        .unwrap()
+        .metadata
+        .uid;
+    bindings
+        .delete("settings-configmap", &DeleteParams::default())
+        .await
+        .unwrap();
+    wait_for("the binding recreated", WAIT, || async {
+        let b = bindings
+            .get_opt("settings-configmap")
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or("absent")?;
+        let scheduled = b
+            .status
+            .as_ref()
+            .and_then(|s| s.condition("Scheduled"))
+            .is_some_and(|c| c.status == "True");
+        (b.metadata.uid != old_uid && scheduled)
+            .then_some(())
+            .ok_or("not yet replaced".to_string())
+    })
+    .await;
     // A template update reaches every member.
     apply(
         f,

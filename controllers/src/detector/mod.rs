@@ -123,6 +123,24 @@ pub async fn start(ctx: Context, config: Config) {
             });
     }
 
+    // A binding deleted or edited by hand is put back by reconciling its template.
+    {
+        let (templates, ctx2) = (templates.clone(), ctx.clone());
+        ctx.informers
+            .resource_bindings
+            .on_change(move |binding, _| {
+                enqueue_bound(&ctx2, &templates, &binding.spec.resource);
+            });
+    }
+    {
+        let (templates, ctx2) = (templates.clone(), ctx.clone());
+        ctx.informers
+            .cluster_resource_bindings
+            .on_change(move |binding, _| {
+                enqueue_bound(&ctx2, &templates, &binding.spec.resource);
+            });
+    }
+
     let rediscover = Arc::new(Notify::new());
     let crds: Informer<CustomResourceDefinition> = Informer::start(
         Api::all(ctx.client.clone()),
@@ -177,6 +195,29 @@ fn template_key(kind: &TemplateResource, object: &DynamicObject) -> Option<Templ
         namespace,
         name: object.metadata.name.clone()?,
     })
+}
+
+/// Queues the template a binding points at.
+fn enqueue_bound(
+    ctx: &Context,
+    queue: &Queue<TemplateKey>,
+    resource: &karmada_api::work::v1alpha2::ObjectReference,
+) {
+    let namespace = resource.namespace.clone().unwrap_or_default();
+    if ctx
+        .templates
+        .get(&resource.api_version, &resource.kind)
+        .is_none()
+        || skipped_namespace(&namespace)
+    {
+        return;
+    }
+    queue.add(TemplateKey {
+        api_version: resource.api_version.clone(),
+        kind: resource.kind.clone(),
+        namespace,
+        name: resource.name.clone(),
+    });
 }
 
 /// Queues the templates of the kinds a policy selects, and those it claims.
@@ -492,8 +533,8 @@ where
             let object = desired.new_object::<B>(name);
             match api.create(&PostParams::default(), &object).await {
                 Ok(_) => Ok(()),
-                // Created meanwhile (a stale cache): the update comes with the next event.
-                Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+                // Created meanwhile (by the dependencies distributor, or seen late): retried,
+                // and then updated with this policy's placement.
                 Err(e) => Err(Error::WriteBinding(name.to_string(), e)),
             }
         }
