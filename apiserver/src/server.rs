@@ -89,6 +89,7 @@ pub struct Server {
     pub addr: SocketAddr,
     /// The admin kubeconfig it wrote (when it generated its certificates).
     pub kubeconfig: Option<PathBuf>,
+    draining: Arc<std::sync::atomic::AtomicBool>,
     shutdown: watch::Sender<bool>,
     task: JoinHandle<()>,
     /// Background workers (compactor, CRD controller), stopped by the same signal.
@@ -108,6 +109,18 @@ impl Server {
     /// Waits until the server stops (it stops only through [`Server::shutdown`] or a fatal error).
     pub async fn wait(self) {
         let _ = self.task.await;
+    }
+
+    /// Marks the server as draining (or not): `/readyz` fails while it drains, before a planned
+    /// shutdown, so that probes and load balancers stop sending it requests.
+    pub fn set_draining(&self, draining: bool) {
+        self.draining
+            .store(draining, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The draining flag itself, for a supervisor that decides when the server drains.
+    pub fn draining_handle(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        Arc::clone(&self.draining)
     }
 
     /// A handle that stops the server when `true` is sent.
@@ -288,6 +301,7 @@ pub async fn start(options: Options) -> anyhow::Result<Server> {
     Ok(Server {
         addr,
         kubeconfig,
+        draining: Arc::clone(&state.draining),
         shutdown,
         task,
         workers: vec![compactor, crd_controller, lifecycle_controller],

@@ -26,6 +26,8 @@ use crate::runtime::{Informer, Metrics};
 pub struct Informers {
     pub clusters: Informer<Cluster>,
     pub works: Informer<Work>,
+    /// Works by owning binding.
+    pub work_index: WorkIndex,
     pub resource_bindings: Informer<ResourceBinding>,
     pub cluster_resource_bindings: Informer<ClusterResourceBinding>,
     pub propagation_policies: Informer<PropagationPolicy>,
@@ -37,9 +39,11 @@ pub struct Informers {
 impl Informers {
     pub fn start(client: &Client, shutdown: &watch::Receiver<bool>) -> Informers {
         let config = watcher::Config::default;
+        let works = Informer::start(Api::all(client.clone()), config(), shutdown.clone());
         Informers {
             clusters: Informer::start(Api::all(client.clone()), config(), shutdown.clone()),
-            works: Informer::start(Api::all(client.clone()), config(), shutdown.clone()),
+            work_index: WorkIndex::follow(&works),
+            works,
             resource_bindings: Informer::start(
                 Api::all(client.clone()),
                 config(),
@@ -186,6 +190,59 @@ impl Templates {
             inner.kinds.keys().filter(|k| !keep(k)).cloned().collect();
         gone.into_iter()
             .filter_map(|k| inner.kinds.remove(&k))
+            .collect()
+    }
+}
+
+/// Works by the permanent id of the binding that owns them (the value of its
+/// `resourcebinding.karmada.io/permanent-id` or `clusterresourcebinding.karmada.io/permanent-id`
+/// label), kept by the Work informer, so that finding a binding's Works does not scan every Work.
+#[derive(Clone, Default)]
+pub struct WorkIndex {
+    by_owner: Arc<RwLock<HashMap<String, std::collections::BTreeSet<Key>>>>,
+}
+
+impl WorkIndex {
+    /// Starts following `works`.
+    pub fn follow(works: &Informer<Work>) -> WorkIndex {
+        let index = WorkIndex::default();
+        let writer = index.clone();
+        works.on_change(move |work, deleted| {
+            let key = Key::of(work);
+            let labels = work.metadata.labels.as_ref();
+            let ids = [
+                karmada_api::names::RESOURCE_BINDING_PERMANENT_ID_LABEL,
+                karmada_api::names::CLUSTER_RESOURCE_BINDING_PERMANENT_ID_LABEL,
+            ]
+            .into_iter()
+            .filter_map(|label| labels.and_then(|l| l.get(label)).cloned());
+            let mut by_owner = writer.by_owner.write().unwrap_or_else(|p| p.into_inner());
+            // A Work's owner label never changes in practice; remove the key everywhere on delete.
+            if deleted {
+                by_owner.retain(|_, keys| {
+                    keys.remove(&key);
+                    !keys.is_empty()
+                });
+            } else {
+                for id in ids {
+                    by_owner.entry(id).or_default().insert(key.clone());
+                }
+            }
+        });
+        index
+    }
+
+    /// The Works whose owner has permanent id `id`, from `works`' cache.
+    pub fn owned_by(&self, works: &Informer<Work>, id: &str) -> Vec<Arc<Work>> {
+        let keys: Vec<Key> = self
+            .by_owner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .map(|keys| keys.iter().cloned().collect())
+            .unwrap_or_default();
+        keys.iter()
+            .filter_map(|key| works.store().get(&key.object_ref()))
             .collect()
     }
 }

@@ -132,6 +132,10 @@ async fn client(options: &Options) -> anyhow::Result<Client> {
             .await
             .context("no kubeconfig and not in a cluster")?,
     };
+    // Failed requests go back to the controllers' queues (per-object backoff) rather than being
+    // retried inside a reconcile for minutes.
+    let mut config = config;
+    config.default_retry = false;
     Client::try_from(config).context("failed to build the federation client")
 }
 

@@ -164,6 +164,9 @@ pub fn build_client(
         .parse::<http::Uri>()
         .map_err(|e| invalid(format!("apiEndpoint {endpoint:?}: {e}")))?;
     let mut config = Config::new(url);
+    // No transparent retries of 429/503: a member's health probe must see a failing /readyz at
+    // once, and the controllers' queues already back off per object.
+    config.default_retry = false;
     config.accept_invalid_certs = insecure;
     if let Some(pem) = ca_pem.filter(|p| !p.is_empty()) {
         let certs = CertificateDer::pem_slice_iter(pem)

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use karmada_api::work::v1alpha1::{CONDITION_APPLIED, Work};
 use karmada_api::work::v1alpha2::{AggregatedStatusItem, CONDITION_FULLY_APPLIED};
-use kube::ResourceExt;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 
@@ -93,18 +92,10 @@ async fn reconcile(ctx: Context, key: BindingKey) -> Result<Action, Error> {
     if binding.meta().deletion_timestamp.is_some() {
         return Ok(Action::Done);
     }
-    let Some(id) = binding.permanent_id() else {
+    if binding.permanent_id().is_none() {
         return Ok(Action::Done);
-    };
-    let label = binding.permanent_id_label();
-    let works: Vec<Arc<Work>> = ctx
-        .informers
-        .works
-        .store()
-        .state()
-        .into_iter()
-        .filter(|w| w.labels().get(label).map(String::as_str) == Some(id))
-        .collect();
+    }
+    let works: Vec<Arc<Work>> = crate::binding::works_of(&ctx, &binding);
     let spec = binding.spec();
     let mut clusters: Vec<String> = spec
         .clusters

@@ -1006,6 +1006,114 @@ spec:
     );
 }
 
+async fn cluster_health_condition_taints_and_workload_health(f: &Federation) {
+    use karmada_api::cluster::v1alpha1::Cluster;
+    let member3 = f
+        .members
+        .iter()
+        .find(|m| m.name == "member3")
+        .expect("member3")
+        .controls();
+    let cluster = || async {
+        get_cluster::<Cluster>(&f.client, "member3")
+            .await?
+            .ok_or("no cluster".to_string())
+    };
+    let state = |c: &Cluster| {
+        let ready = c
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| (c.status.clone(), c.reason.clone()));
+        let tainted = c
+            .spec
+            .taints
+            .iter()
+            .flatten()
+            .any(|t| t.key == "cluster.karmada.io/not-ready" && t.effect == "NoSchedule");
+        (ready, tainted)
+    };
+    member3.set_failing_readyz(true);
+    wait_for(
+        "member3 NotReady with the not-ready taint",
+        WAIT,
+        || async {
+            let (ready, tainted) = state(&cluster().await?);
+            (ready == Some(("False".into(), "ClusterNotReady".into())) && tainted)
+                .then_some(())
+                .ok_or(format!("{ready:?} tainted={tainted}"))
+        },
+    )
+    .await;
+    member3.set_failing_readyz(false);
+    wait_for("member3 Ready again, untainted", WAIT, || async {
+        let (ready, tainted) = state(&cluster().await?);
+        (ready.as_ref().map(|r| r.0.as_str()) == Some("True") && !tainted)
+            .then_some(())
+            .ok_or(format!("{ready:?} tainted={tainted}"))
+    })
+    .await;
+
+    // A workload that stops being ready in a member is reported Unhealthy there.
+    let ns = "e2e-health";
+    apply(f, &ns_yaml(ns));
+    namespace_everywhere(f, ns).await;
+    apply(
+        f,
+        &format!(
+            r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: probe, namespace: {ns}, labels: {{app: probe}}}}
+spec:
+  replicas: 2
+  selector: {{matchLabels: {{app: probe}}}}
+  template:
+    metadata: {{labels: {{app: probe}}}}
+    spec: {{containers: [{{name: c, image: busybox}}]}}
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata: {{name: probe, namespace: {ns}}}
+spec:
+  resourceSelectors: [{{apiVersion: apps/v1, kind: Deployment, name: probe}}]
+  placement: {{clusterAffinity: {{clusterNames: [member3]}}}}
+"#
+        ),
+    );
+    let health = || async {
+        let rb = get_ns::<ResourceBinding>(&f.client, ns, "probe-deployment")
+            .await?
+            .ok_or("no binding")?;
+        let item = rb
+            .status
+            .and_then(|s| s.aggregated_status)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|i| i.cluster_name == "member3")
+            .ok_or("no status from member3")?;
+        Ok::<_, String>(format!("{:?}", item.health))
+    };
+    wait_for("probe Healthy in member3", WAIT, || async {
+        let h = health().await?;
+        (h == "Some(Healthy)").then_some(()).ok_or(h)
+    })
+    .await;
+    member3.set_workloads_unhealthy(true);
+    wait_for("probe Unhealthy in member3", WAIT, || async {
+        let h = health().await?;
+        (h == "Some(Unhealthy)").then_some(()).ok_or(h)
+    })
+    .await;
+    member3.set_workloads_unhealthy(false);
+    wait_for("probe Healthy again", WAIT, || async {
+        let h = health().await?;
+        (h == "Some(Healthy)").then_some(()).ok_or(h)
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn propagation_scenarios() {
     let options = FederationOptions {
@@ -1060,6 +1168,11 @@ async fn propagation_scenarios() {
     run_all(vec![(
         "taints and tolerations",
         Box::pin(taints_and_tolerations(&f)),
+    )])
+    .await;
+    run_all(vec![(
+        "cluster health, condition taints, workload health",
+        Box::pin(cluster_health_condition_taints_and_workload_health(&f)),
     )])
     .await;
 }

@@ -481,3 +481,37 @@ fn pem_to_der(pem: &str) -> Vec<u8> {
         .expect("CA PEM")
         .to_vec()
 }
+
+#[tokio::test]
+async fn failing_readyz_switch_fails_only_readyz() {
+    let (member, _dir) = start("readyz").await;
+    // The client the controllers probe members with (it does not retry a 503).
+    let client = karmada_controllers::members::build_client(
+        "readyz",
+        &member.endpoint,
+        &member.token,
+        Some(member.ca_pem.as_bytes()),
+        false,
+        None,
+    )
+    .expect("a member client");
+    let get = |path: &'static str| {
+        let client = client.clone();
+        async move {
+            let request = http::Request::get(path)
+                .body(Vec::new())
+                .expect("a request");
+            client.request_text(request).await
+        }
+    };
+    assert_eq!(get("/readyz").await.expect("ready"), "ok");
+    member.controls().set_failing_readyz(true);
+    match get("/readyz").await {
+        Err(kube::Error::Api(status)) => assert_eq!(status.code, 503),
+        other => panic!("expected 503, got {other:?}"),
+    }
+    assert_eq!(get("/healthz").await.expect("healthz still ok"), "ok");
+    member.controls().set_failing_readyz(false);
+    assert_eq!(get("/readyz").await.expect("ready again"), "ok");
+    member.stop().await;
+}

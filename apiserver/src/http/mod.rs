@@ -54,6 +54,9 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// Namespaces as the lifecycle controller last saw them (see [`crate::gc::NamespaceCache`]).
     pub namespaces: crate::gc::NamespaceCache,
+    /// Set while the server drains before stopping: `/readyz` fails first, as kube-apiserver's
+    /// shutdown check does, so that load balancers and probes move away before requests are refused.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
     in_flight: Semaphore,
 }
 
@@ -67,6 +70,7 @@ impl AppState {
             crd_documents: Default::default(),
             metrics: Default::default(),
             namespaces: Default::default(),
+            draining: Default::default(),
             in_flight: Semaphore::new(MAX_IN_FLIGHT),
         }
     }

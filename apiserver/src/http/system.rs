@@ -35,8 +35,14 @@ pub async fn livez() -> &'static str {
     "ok"
 }
 
-/// Ready when storage answers.
+/// Ready when storage answers and the server is not draining.
 pub async fn readyz(State(state): State<Arc<AppState>>) -> (StatusCode, String) {
+    if state.draining.load(std::sync::atomic::Ordering::Relaxed) {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "[-]shutdown failed: process is shutting down\nreadyz check failed".into(),
+        );
+    }
     match state.store.current_revision().await {
         Ok(_) => (StatusCode::OK, "ok".into()),
         Err(error) => (

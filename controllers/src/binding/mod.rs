@@ -145,15 +145,14 @@ pub async fn start(ctx: Context, config: Config) {
 }
 
 /// The Works that belong to a binding, from the cache.
-fn works_of(ctx: &Context, binding: &AnyBinding) -> Vec<Arc<Work>> {
+pub fn works_of(ctx: &Context, binding: &AnyBinding) -> Vec<Arc<Work>> {
     let Some(id) = binding.permanent_id() else {
         return Vec::new();
     };
     let label = binding.permanent_id_label();
     ctx.informers
-        .works
-        .store()
-        .state()
+        .work_index
+        .owned_by(&ctx.informers.works, id)
         .into_iter()
         .filter(|w| w.labels().get(label).map(String::as_str) == Some(id))
         .collect()
@@ -286,6 +285,7 @@ async fn reconcile(ctx: Context, key: BindingKey) -> Result<Action, Error> {
         permanent_id,
     };
 
+    let completions = job_completions(&template_value, spec, &targets);
     let mut wanted: BTreeSet<(String, String)> = BTreeSet::new();
     for (cluster_name, replicas) in &targets {
         let Some(cluster) = ctx.informers.cluster(cluster_name) else {
@@ -294,8 +294,16 @@ async fn reconcile(ctx: Context, key: BindingKey) -> Result<Action, Error> {
         if cluster.metadata.deletion_timestamp.is_some() {
             continue;
         }
+        let mut template_for_cluster = std::borrow::Cow::Borrowed(&template_value);
+        if let Some(share) = completions
+            .iter()
+            .find(|(n, _)| n == cluster_name)
+            .map(|(_, c)| *c)
+        {
+            crate::interpret::revise_job_completions(template_for_cluster.to_mut(), share);
+        }
         let desired = works::desired(
-            &template_value,
+            &template_for_cluster,
             spec,
             &owner,
             &cluster,
@@ -325,6 +333,43 @@ async fn reconcile(ctx: Context, key: BindingKey) -> Result<Action, Error> {
         delete_work(&ctx, work).await?;
     }
     Ok(Action::Done)
+}
+
+/// Each cluster's share of a divided Job's `completions` (Karmada's
+/// `divideReplicasByJobCompletions`): the completions split by Webster apportionment with each
+/// cluster weighing its scheduled replicas. Empty for other kinds, Jobs without completions and
+/// bindings that do not divide replicas.
+pub fn job_completions(
+    template: &Value,
+    spec: &karmada_api::work::v1alpha2::ResourceBindingSpec,
+    targets: &[(String, Option<i32>)],
+) -> Vec<(String, i32)> {
+    use crate::scheduler::core::webster::{NameOrder, allocate};
+    use karmada_api::policy::v1alpha1::ReplicaSchedulingType;
+    let is_job = template.get("apiVersion").and_then(Value::as_str) == Some("batch/v1")
+        && template.get("kind").and_then(Value::as_str) == Some("Job");
+    let Some(completions) = template
+        .pointer("/spec/completions")
+        .and_then(Value::as_i64)
+    else {
+        return Vec::new();
+    };
+    let divided = spec
+        .placement
+        .as_ref()
+        .is_some_and(|p| p.replica_scheduling_type() == ReplicaSchedulingType::Divided);
+    if !is_job || !divided {
+        return Vec::new();
+    }
+    let votes: Vec<(&str, i64)> = targets
+        .iter()
+        .filter_map(|(name, replicas)| replicas.map(|r| (name.as_str(), i64::from(r))))
+        .collect();
+    let order = NameOrder::for_uid(spec.resource.uid.as_deref().unwrap_or_default());
+    allocate(completions, &votes, &[], order)
+        .into_iter()
+        .map(|(name, seats)| (name, i32::try_from(seats).unwrap_or(i32::MAX)))
+        .collect()
 }
 
 /// Creates the Work, or updates it when it differs from what is desired.
@@ -409,5 +454,45 @@ async fn write_work(
             .map(|_| ())
             .map_err(|e| Error::WriteWork(id, e))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::job_completions;
+    use karmada_api::work::v1alpha2::ResourceBindingSpec;
+    use serde_json::json;
+
+    fn divided() -> ResourceBindingSpec {
+        serde_json::from_value(json!({
+            "resource": {"apiVersion": "batch/v1", "kind": "Job", "name": "j"},
+            "placement": {"replicaScheduling": {"replicaSchedulingType": "Divided"}},
+        }))
+        .expect("spec")
+    }
+
+    #[test]
+    fn a_divided_job_s_completions_follow_its_replicas() {
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "spec": {"parallelism": 3, "completions": 9}});
+        let targets = vec![("m1".to_string(), Some(1)), ("m2".to_string(), Some(2))];
+        assert_eq!(
+            job_completions(&job, &divided(), &targets),
+            vec![("m1".into(), 3), ("m2".into(), 6)]
+        );
+    }
+
+    #[test]
+    fn jobs_without_completions_duplicated_bindings_and_other_kinds_are_left_alone() {
+        let targets = vec![("m1".to_string(), Some(1))];
+        let no_completions =
+            json!({"apiVersion": "batch/v1", "kind": "Job", "spec": {"parallelism": 1}});
+        assert!(job_completions(&no_completions, &divided(), &targets).is_empty());
+        let job = json!({"apiVersion": "batch/v1", "kind": "Job", "spec": {"completions": 4}});
+        let mut duplicated = divided();
+        duplicated.placement = Some(Default::default());
+        assert!(job_completions(&job, &duplicated, &targets).is_empty());
+        let deployment =
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"completions": 4}});
+        assert!(job_completions(&deployment, &divided(), &targets).is_empty());
     }
 }

@@ -92,6 +92,36 @@ impl Ledger {
     }
 }
 
+/// The clusters as the scheduler plugins read them, rebuilt only after a cluster changed (not once
+/// per binding: a cluster's status is large).
+#[derive(Default)]
+struct Snapshot {
+    clusters: Mutex<Option<Arc<Vec<Cluster>>>>,
+}
+
+impl Snapshot {
+    fn invalidate(&self) {
+        *self.clusters.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+
+    fn get(&self, ctx: &Context) -> Arc<Vec<Cluster>> {
+        let mut slot = self.clusters.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert_with(|| {
+            let mut clusters: Vec<Cluster> = ctx
+                .informers
+                .clusters
+                .store()
+                .state()
+                .iter()
+                .map(|c| c.as_ref().clone())
+                .collect();
+            clusters.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+            Arc::new(clusters)
+        })
+        .clone()
+    }
+}
+
 /// What of a cluster the scheduler's decisions depend on, besides capacity.
 fn fingerprint(cluster: &Cluster) -> String {
     json!([
@@ -108,6 +138,7 @@ fn fingerprint(cluster: &Cluster) -> String {
 pub async fn start(ctx: Context, config: Config) {
     let queue: Queue<BindingKey> = Queue::new();
     let ledger = Arc::new(Mutex::new(Ledger::default()));
+    let snapshot = Arc::new(Snapshot::default());
     {
         let queue = queue.clone();
         ctx.informers
@@ -130,8 +161,10 @@ pub async fn start(ctx: Context, config: Config) {
     }
     {
         let (queue, informers, ledger) = (queue.clone(), ctx.informers.clone(), ledger.clone());
+        let snapshot = snapshot.clone();
         let fingerprints: Mutex<HashMap<String, (String, String)>> = Mutex::default();
         ctx.informers.clusters.on_change(move |cluster, deleted| {
+            snapshot.invalidate();
             let name = cluster.metadata.name.clone().unwrap_or_default();
             let summary = json!(cluster.status.as_ref().map(|s| &s.resource_summary)).to_string();
             let print = fingerprint(cluster);
@@ -172,7 +205,15 @@ pub async fn start(ctx: Context, config: Config) {
         config.workers,
         ctx.metrics.clone(),
         ctx.shutdown.clone(),
-        move |key| reconcile(ctx.clone(), config.clone(), ledger.clone(), key),
+        move |key| {
+            reconcile(
+                ctx.clone(),
+                config.clone(),
+                ledger.clone(),
+                snapshot.clone(),
+                key,
+            )
+        },
     )
     .await;
 }
@@ -183,11 +224,7 @@ fn is_workload(binding: &AnyBinding) -> bool {
 }
 
 /// Whether the binding needs a (new) decision.
-fn needs_scheduling(
-    binding: &AnyBinding,
-    placement: &Placement,
-    clusters: &[Arc<Cluster>],
-) -> bool {
+fn needs_scheduling(binding: &AnyBinding, placement: &Placement, clusters: &[Cluster]) -> bool {
     let spec = binding.spec();
     let status = binding.status();
     let applied = binding
@@ -242,6 +279,7 @@ async fn reconcile(
     ctx: Context,
     config: Arc<Config>,
     ledger: Arc<Mutex<Ledger>>,
+    snapshot: Arc<Snapshot>,
     key: BindingKey,
 ) -> Result<Action, Error> {
     let Some(binding) = AnyBinding::get(&ctx.informers, &key) else {
@@ -266,7 +304,7 @@ async fn reconcile(
     let Some(placement) = spec.placement.clone() else {
         return Ok(Action::Done);
     };
-    let clusters = ctx.informers.clusters.store().state();
+    let clusters = snapshot.get(&ctx);
     if !needs_scheduling(&binding, &placement, &clusters) {
         return Ok(Action::Done);
     }
@@ -276,7 +314,6 @@ async fn reconcile(
         (Some(_), None) => true,
         _ => false,
     };
-    let snapshot: Vec<Cluster> = clusters.iter().map(|c| c.as_ref().clone()).collect();
     let request = core::ScheduleRequest {
         spec,
         placement: &placement,
@@ -286,7 +323,7 @@ async fn reconcile(
     let result = {
         let mut ledger = ledger.lock().unwrap_or_else(|p| p.into_inner());
         let reserved = ledger.reservations(&config, &key);
-        let result = core::schedule(&request, &snapshot, &reserved);
+        let result = core::schedule(&request, &clusters, &reserved);
         // Reserve the replicas this decision adds, under the same lock, so the next decision
         // sees them.
         if let Ok(result) = &result {

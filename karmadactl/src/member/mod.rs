@@ -63,12 +63,19 @@ impl MemberOptions {
 #[derive(Debug, Clone)]
 pub struct MemberControls {
     health: Arc<Health>,
+    draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl MemberControls {
     /// While set, every pod reports Running but not Ready, so workloads' ready counts drop.
     pub fn set_workloads_unhealthy(&self, unhealthy: bool) {
         self.health.set_unhealthy(unhealthy);
+    }
+
+    /// While set, the member's `/readyz` fails (the API keeps serving), as a sick cluster's would.
+    pub fn set_failing_readyz(&self, failing: bool) {
+        self.draining
+            .store(failing, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -162,7 +169,10 @@ impl Member {
             ca_pem,
             endpoint: format!("https://127.0.0.1:{}", addr.port()),
             client,
-            controls: MemberControls { health },
+            controls: MemberControls {
+                health,
+                draining: server.draining_handle(),
+            },
             server,
             simulator,
         })
