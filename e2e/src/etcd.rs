@@ -24,7 +24,11 @@ fn free_port() -> u16 {
 impl Etcd {
     /// Starts etcd and waits until it answers.
     pub async fn spawn() -> Etcd {
-        let base = if std::path::Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" };
+        let base = if std::path::Path::new("/dev/shm").is_dir() {
+            "/dev/shm"
+        } else {
+            "/tmp"
+        };
         for _ in 0..5 {
             let dir = tempfile::Builder::new()
                 .prefix("karmada-e2e-etcd")
@@ -34,27 +38,44 @@ impl Etcd {
             let log = std::fs::File::create(dir.path().join("etcd.log")).expect("log file");
             let child = Command::new("etcd")
                 .args([
-                    "--name", "e2e",
-                    "--data-dir", &dir.path().join("data").display().to_string(),
-                    "--listen-client-urls", &format!("http://127.0.0.1:{client}"),
-                    "--advertise-client-urls", &format!("http://127.0.0.1:{client}"),
-                    "--listen-peer-urls", &format!("http://127.0.0.1:{peer}"),
-                    "--initial-advertise-peer-urls", &format!("http://127.0.0.1:{peer}"),
-                    "--initial-cluster", &format!("e2e=http://127.0.0.1:{peer}"),
-                    "--logger", "zap", "--log-level", "warn",
+                    "--name",
+                    "e2e",
+                    "--data-dir",
+                    &dir.path().join("data").display().to_string(),
+                    "--listen-client-urls",
+                    &format!("http://127.0.0.1:{client}"),
+                    "--advertise-client-urls",
+                    &format!("http://127.0.0.1:{client}"),
+                    "--listen-peer-urls",
+                    &format!("http://127.0.0.1:{peer}"),
+                    "--initial-advertise-peer-urls",
+                    &format!("http://127.0.0.1:{peer}"),
+                    "--initial-cluster",
+                    &format!("e2e=http://127.0.0.1:{peer}"),
+                    "--logger",
+                    "zap",
+                    "--log-level",
+                    "warn",
                 ])
                 .stdout(Stdio::null())
                 .stderr(log)
                 .kill_on_drop(true)
                 .spawn()
                 .expect("etcd is installed (apt-get install etcd-server)");
-            let mut etcd = Etcd { _dir: dir, child, endpoint: format!("127.0.0.1:{client}") };
+            let mut etcd = Etcd {
+                _dir: dir,
+                child,
+                endpoint: format!("127.0.0.1:{client}"),
+            };
             let started = Instant::now();
             while started.elapsed() < Duration::from_secs(10) {
                 if let Ok(Some(_)) = etcd.child.try_wait() {
                     break;
                 }
-                if tokio::net::TcpStream::connect(("127.0.0.1", client)).await.is_ok() {
+                if tokio::net::TcpStream::connect(("127.0.0.1", client))
+                    .await
+                    .is_ok()
+                {
                     // Listening; give it a moment to elect itself.
                     tokio::time::sleep(Duration::from_millis(300)).await;
                     return etcd;

@@ -95,7 +95,10 @@ impl Federation {
         let dir = tempfile::tempdir().expect("a temp dir");
         let kubeconfig = dir.path().join("admin.kubeconfig");
         let apiserver = Command::new(binary("karmada-apiserver"))
-            .args(["--data-dir", &dir.path().join("federation").display().to_string()])
+            .args([
+                "--data-dir",
+                &dir.path().join("federation").display().to_string(),
+            ])
             .args(["--secure-port", "0"])
             .args(["--etcd-servers", &etcd.endpoint])
             .args(["--kubeconfig-out", &kubeconfig.display().to_string()])
@@ -104,14 +107,21 @@ impl Federation {
             .kill_on_drop(true)
             .spawn()
             .expect("karmada-apiserver starts");
-        let client = crate::wait_for("the federation API server", Duration::from_secs(30), || async {
-            if !kubeconfig.exists() {
-                return Err("no kubeconfig yet".to_string());
-            }
-            let client = client_from(&kubeconfig).await.map_err(|e| e.to_string())?;
-            client.apiserver_version().await.map_err(|e| e.to_string())?;
-            Ok(client)
-        })
+        let client = crate::wait_for(
+            "the federation API server",
+            Duration::from_secs(30),
+            || async {
+                if !kubeconfig.exists() {
+                    return Err("no kubeconfig yet".to_string());
+                }
+                let client = client_from(&kubeconfig).await.map_err(|e| e.to_string())?;
+                client
+                    .apiserver_version()
+                    .await
+                    .map_err(|e| e.to_string())?;
+                Ok(client)
+            },
+        )
         .await;
 
         let mut members = Vec::new();
@@ -123,7 +133,9 @@ impl Federation {
                 member_options.nodes = *nodes;
             }
             member_options.node_cpu = options.node_cpu.clone();
-            let member = Member::start(member_options).await.expect("the member starts");
+            let member = Member::start(member_options)
+                .await
+                .expect("the member starts");
             register_push_member(
                 &client,
                 &PushMember {
@@ -185,7 +197,10 @@ impl Federation {
     pub fn start_manager(&mut self) {
         let child = Command::new(binary("karmada-controller-manager"))
             .args(&self.manager_args)
-            .env("RUST_LOG", std::env::var("MANAGER_LOG").unwrap_or_else(|_| "warn".into()))
+            .env(
+                "RUST_LOG",
+                std::env::var("MANAGER_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
@@ -207,7 +222,10 @@ impl Federation {
         let api: kube::Api<Cluster> = kube::Api::all(self.client.clone());
         let want = self.members.len();
         crate::wait_for("every cluster Ready", Duration::from_secs(60), || async {
-            let clusters = api.list(&Default::default()).await.map_err(|e| e.to_string())?;
+            let clusters = api
+                .list(&Default::default())
+                .await
+                .map_err(|e| e.to_string())?;
             let ready = clusters
                 .items
                 .iter()

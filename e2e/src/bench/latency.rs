@@ -1,0 +1,142 @@
+//! Distribution latency: from creating a PropagationPolicy and its Deployment template in the
+//! federation to the Deployment appearing in the member (seen by a watch on the member), with
+//! background workloads already propagated.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use futures::StreamExt;
+use kube::Client;
+use kube::api::{Api, DynamicObject, PostParams};
+
+use super::fed::Federation;
+use super::objects;
+use super::watch::{Recorder, resource};
+
+/// The policy propagating every background workload.
+pub const BACKGROUND_POLICY: &str = "bench-background";
+/// Name prefix of background workloads.
+pub const BACKGROUND_PREFIX: &str = "bg-";
+/// Name prefix of latency samples.
+pub const SAMPLE_PREFIX: &str = "lat-";
+
+fn deployments(client: &Client) -> Api<DynamicObject> {
+    let ar = resource("apps", "v1", "Deployment", "deployments");
+    Api::namespaced_with(client.clone(), objects::NAMESPACE, &ar)
+}
+
+fn policies(client: &Client) -> Api<DynamicObject> {
+    let ar = resource(
+        "policy.karmada.io",
+        "v1alpha1",
+        "PropagationPolicy",
+        "propagationpolicies",
+    );
+    Api::namespaced_with(client.clone(), objects::NAMESPACE, &ar)
+}
+
+async fn create(api: &Api<DynamicObject>, value: serde_json::Value) -> anyhow::Result<()> {
+    let object: DynamicObject = serde_json::from_value(value)?;
+    let name = object.metadata.name.clone().unwrap_or_default();
+    match api.create(&PostParams::default(), &object).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+        Err(error) => Err(error).with_context(|| format!("failed to create {name}")),
+    }
+}
+
+/// Creates the background policy (once) and background workloads `from..to`, 16 at a time, then
+/// waits until each is present in a member. Returns how long that took.
+pub async fn propagate_background(
+    federation: &Federation,
+    members: &Recorder,
+    from: usize,
+    to: usize,
+) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    create(
+        &policies(&federation.client),
+        objects::role_policy(
+            BACKGROUND_POLICY,
+            "background",
+            objects::dynamic_weight_placement(),
+        ),
+    )
+    .await?;
+    let api = deployments(&federation.client);
+    let created: Vec<anyhow::Result<()>> = futures::stream::iter(from..to)
+        .map(|i| {
+            let api = api.clone();
+            async move {
+                let name = format!("{BACKGROUND_PREFIX}{i}");
+                create(&api, objects::deployment(&name, "background")).await
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    created.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
+    let timeout = Duration::from_secs(60) + Duration::from_millis(30) * (to - from) as u32;
+    if !members.wait_count(BACKGROUND_PREFIX, to, timeout).await {
+        bail!(
+            "only {}/{to} background workloads reached a member after {timeout:?}",
+            members.count_prefix(BACKGROUND_PREFIX)
+        );
+    }
+    Ok(started.elapsed())
+}
+
+/// Measures `samples` distributions one at a time, round-robin over the members; sample `i`
+/// is named `lat-<offset + i>`.
+pub async fn measure(
+    federation: &Federation,
+    members: &Recorder,
+    offset: usize,
+    samples: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let templates = deployments(&federation.client);
+    let policies = policies(&federation.client);
+    let mut latencies = Vec::with_capacity(samples);
+    for i in offset..offset + samples {
+        let name = format!("{SAMPLE_PREFIX}{i}");
+        let cluster = format!("member{}", i % federation.members.len() + 1);
+        let started = Instant::now();
+        create(&policies, objects::single_policy(&name, &cluster)).await?;
+        create(&templates, objects::deployment(&name, "latency")).await?;
+        let Some(seen) = members.wait_seen(&name, Duration::from_secs(30)).await else {
+            bail!("{name} did not reach {cluster} within 30s");
+        };
+        latencies.push(seen.saturating_duration_since(started));
+    }
+    Ok(latencies)
+}
+
+/// Starts watches on every member's Deployments into `recorder`.
+pub fn watch_members(federation: &Federation, recorder: &Recorder) -> super::watch::Watches {
+    let mut watches = super::watch::Watches::default();
+    for client in &federation.member_clients {
+        watches.push(recorder.watch(deployments(client)));
+    }
+    watches
+}
+
+/// Starts watches on the federation's templates, bindings and Works into `recorder`.
+pub fn watch_federation(federation: &Federation, recorder: &Recorder) -> super::watch::Watches {
+    let mut watches = super::watch::Watches::default();
+    let client = &federation.client;
+    watches.push(recorder.watch(deployments(client)));
+    let bindings = resource(
+        "work.karmada.io",
+        "v1alpha2",
+        "ResourceBinding",
+        "resourcebindings",
+    );
+    watches.push(recorder.watch(Api::namespaced_with(
+        client.clone(),
+        objects::NAMESPACE,
+        &bindings,
+    )));
+    let works = resource("work.karmada.io", "v1alpha1", "Work", "works");
+    watches.push(recorder.watch(Api::all_with(client.clone(), &works)));
+    watches
+}
