@@ -78,22 +78,67 @@ pub async fn propagate_background(
     created.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     let timeout = Duration::from_secs(60) + Duration::from_millis(30) * (to - from) as u32;
     if !members.wait_count(BACKGROUND_PREFIX, to, timeout).await {
+        let missing: Vec<String> = (0..to)
+            .map(|i| format!("{BACKGROUND_PREFIX}{i}"))
+            .filter(|name| members.first_seen(name).is_none())
+            .collect();
+        let diagnosis = diagnose(federation, missing.iter().take(3)).await;
         bail!(
-            "only {}/{to} background workloads reached a member after {timeout:?}",
-            members.count_prefix(BACKGROUND_PREFIX)
+            "only {}/{to} background workloads reached a member after {timeout:?}; missing {} (first: {diagnosis})",
+            members.count_prefix(BACKGROUND_PREFIX),
+            missing.len()
         );
     }
     Ok(started.elapsed())
 }
 
+/// What the federation shows of templates that never arrived: their binding's target clusters
+/// and conditions.
+async fn diagnose<'a>(federation: &Federation, names: impl Iterator<Item = &'a String>) -> String {
+    let ar = resource(
+        "work.karmada.io",
+        "v1alpha2",
+        "ResourceBinding",
+        "resourcebindings",
+    );
+    let bindings: Api<DynamicObject> =
+        Api::namespaced_with(federation.client.clone(), objects::NAMESPACE, &ar);
+    let mut out = Vec::new();
+    for name in names {
+        let binding = format!("{name}-deployment");
+        let text = match bindings.get_opt(&binding).await {
+            Ok(Some(b)) => format!(
+                "{binding}: clusters={} conditions={}",
+                b.data["spec"]["clusters"], b.data["status"]["conditions"]
+            ),
+            Ok(None) => format!("{binding}: no binding"),
+            Err(error) => format!("{binding}: {error}"),
+        };
+        out.push(text);
+    }
+    out.join("; ")
+}
+
+/// One distribution, from just before the policy's create.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    /// Until the ResourceBinding appeared in the federation's watch.
+    pub binding: Option<Duration>,
+    /// Until the Work appeared.
+    pub work: Option<Duration>,
+    /// Until the Deployment appeared in the member.
+    pub member: Duration,
+}
+
 /// Measures `samples` distributions one at a time, round-robin over the members; sample `i`
-/// is named `lat-<offset + i>`.
+/// is named `lat-<offset + i>`. `federation_seen` watches the federation's bindings and Works.
 pub async fn measure(
     federation: &Federation,
     members: &Recorder,
+    federation_seen: &Recorder,
     offset: usize,
     samples: usize,
-) -> anyhow::Result<Vec<Duration>> {
+) -> anyhow::Result<Vec<Sample>> {
     let templates = deployments(&federation.client);
     let policies = policies(&federation.client);
     let mut latencies = Vec::with_capacity(samples);
@@ -106,7 +151,17 @@ pub async fn measure(
         let Some(seen) = members.wait_seen(&name, Duration::from_secs(30)).await else {
             bail!("{name} did not reach {cluster} within 30s");
         };
-        latencies.push(seen.saturating_duration_since(started));
+        let binding = federation_seen
+            .first_seen(&format!("{name}-deployment"))
+            .map(|at| at.saturating_duration_since(started));
+        let work = federation_seen
+            .first_seen_prefix(&format!("{name}-"), "-deployment")
+            .map(|at| at.saturating_duration_since(started));
+        latencies.push(Sample {
+            binding,
+            work,
+            member: seen.saturating_duration_since(started),
+        });
     }
     Ok(latencies)
 }

@@ -102,7 +102,7 @@ pub struct LatencyRun {
     pub members: usize,
     pub background: usize,
     pub background_elapsed: Duration,
-    pub samples: Vec<Duration>,
+    pub samples: Vec<latency::Sample>,
 }
 
 /// Runs every part.
@@ -180,7 +180,14 @@ async fn run_federation(
         samples = options.samples,
         "measuring distribution latency"
     );
-    let samples = latency::measure(federation, &member_writes, 0, options.samples).await?;
+    let samples = latency::measure(
+        federation,
+        &member_writes,
+        &federation_writes,
+        0,
+        options.samples,
+    )
+    .await?;
     results.latency.push(LatencyRun {
         members,
         background: options.background,

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use super::latency::Sample;
 use super::scale::linear_fit;
 use super::stats::{mib, ms, summarize};
 use super::{Options, Results};
@@ -73,17 +74,24 @@ pub fn render(options: &Options, results: &Results) -> String {
         );
         let _ = writeln!(
             out,
-            "| members | background workloads (propagated in) | samples | p50 | p99 | max | goal p99 ≤ {} |",
+            "| members | background workloads (propagated in) | samples | p50 | p99 | max | goal p99 ≤ {} | p50 / p99 to the binding | p50 / p99 to the Work |",
             ms(LATENCY_P99_GOAL)
         );
-        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---|");
+        let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---|---:|---:|");
         for run in &results.latency {
-            let Some(summary) = summarize(&run.samples) else {
+            let member: Vec<Duration> = run.samples.iter().map(|s| s.member).collect();
+            let Some(summary) = summarize(&member) else {
                 continue;
+            };
+            let stage = |pick: fn(&Sample) -> Option<Duration>| {
+                let values: Vec<Duration> = run.samples.iter().filter_map(pick).collect();
+                summarize(&values).map_or("—".to_string(), |s| {
+                    format!("{} / {}", ms(s.p50), ms(s.p99))
+                })
             };
             let _ = writeln!(
                 out,
-                "| {} | {} ({:.1} s) | {} | {} | {} | {} | {} |",
+                "| {} | {} ({:.1} s) | {} | {} | {} | {} | {} | {} | {} |",
                 run.members,
                 run.background,
                 run.background_elapsed.as_secs_f64(),
@@ -91,7 +99,9 @@ pub fn render(options: &Options, results: &Results) -> String {
                 ms(summary.p50),
                 ms(summary.p99),
                 ms(summary.max),
-                verdict(summary.p99 <= LATENCY_P99_GOAL)
+                verdict(summary.p99 <= LATENCY_P99_GOAL),
+                stage(|s| s.binding),
+                stage(|s| s.work)
             );
         }
         let _ = writeln!(out);
@@ -225,13 +235,19 @@ mod tests {
                 members: 10,
                 background: 1000,
                 background_elapsed: Duration::from_secs(3),
-                samples: (1..=100).map(Duration::from_millis).collect(),
+                samples: (1..=100)
+                    .map(|i| crate::bench::latency::Sample {
+                        binding: Some(Duration::from_millis(i / 2)),
+                        work: None,
+                        member: Duration::from_millis(i),
+                    })
+                    .collect(),
             }],
             ..Results::default()
         };
         let text = render(&options, &results);
         assert!(
-            text.contains("| 10 | 1000 (3.0 s) | 100 | 50.0 ms | 99.0 ms | 100.0 ms | met |"),
+            text.contains("| 10 | 1000 (3.0 s) | 100 | 50.0 ms | 99.0 ms | 100.0 ms | met | 25.0 ms / 49.0 ms | — |"),
             "{text}"
         );
     }

@@ -57,6 +57,16 @@ impl Recorder {
         self.lock().first_seen.get(name).copied()
     }
 
+    /// When the first name starting with `prefix` and not ending with `except` was seen.
+    pub fn first_seen_prefix(&self, prefix: &str, except: &str) -> Option<Instant> {
+        self.lock()
+            .first_seen
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix) && !k.ends_with(except))
+            .map(|(_, at)| *at)
+            .min()
+    }
+
     /// How many distinct names starting with `prefix` were seen.
     pub fn count_prefix(&self, prefix: &str) -> usize {
         self.lock()
