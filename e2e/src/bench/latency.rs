@@ -46,13 +46,14 @@ async fn create(api: &Api<DynamicObject>, value: serde_json::Value) -> anyhow::R
 }
 
 /// Creates the background policy (once) and background workloads `from..to`, 16 at a time, then
-/// waits until each is present in a member. Returns how long that took.
+/// waits until each is present in a member. Returns how long that took and how many never
+/// arrived.
 pub async fn propagate_background(
     federation: &Federation,
     members: &Recorder,
     from: usize,
     to: usize,
-) -> anyhow::Result<Duration> {
+) -> anyhow::Result<(Duration, usize)> {
     let started = Instant::now();
     create(
         &policies(&federation.client),
@@ -83,13 +84,15 @@ pub async fn propagate_background(
             .filter(|name| members.first_seen(name).is_none())
             .collect();
         let diagnosis = diagnose(federation, missing.iter().take(3)).await;
-        bail!(
+        // Reported, not fatal: the rest of the run still measures something useful.
+        tracing::error!(
             "only {}/{to} background workloads reached a member after {timeout:?}; missing {} (first: {diagnosis})",
             members.count_prefix(BACKGROUND_PREFIX),
             missing.len()
         );
+        return Ok((started.elapsed(), missing.len()));
     }
-    Ok(started.elapsed())
+    Ok((started.elapsed(), 0))
 }
 
 /// What the federation shows of templates that never arrived: their binding's target clusters

@@ -94,6 +94,8 @@ pub struct Results {
     pub latency: Vec<LatencyRun>,
     pub scale: Vec<scale::Point>,
     pub bench_rss: Option<u64>,
+    /// Workloads added for the scale part that never reached a member.
+    pub scale_missing: usize,
 }
 
 /// Latency in one federation.
@@ -102,6 +104,8 @@ pub struct LatencyRun {
     pub members: usize,
     pub background: usize,
     pub background_elapsed: Duration,
+    /// Background workloads that never reached a member.
+    pub missing: usize,
     pub samples: Vec<latency::Sample>,
 }
 
@@ -153,8 +157,8 @@ async fn run_federation(
             .await?;
         federation.wait_clusters_ready(ready_timeout).await?;
         tracing::info!(members, "scheduler controller throughput");
-        let timeout = Duration::from_secs(60)
-            + Duration::from_millis(50) * options.controller_bindings as u32;
+        let timeout = Duration::from_secs(30)
+            + Duration::from_millis(10) * options.controller_bindings as u32;
         results.controller = Some(
             sched::through_controller(federation, options.controller_bindings, timeout).await?,
         );
@@ -173,7 +177,7 @@ async fn run_federation(
         background = options.background,
         "propagating background workloads"
     );
-    let background_elapsed =
+    let (background_elapsed, missing) =
         latency::propagate_background(federation, &member_writes, 0, options.background).await?;
     tracing::info!(
         members,
@@ -192,6 +196,7 @@ async fn run_federation(
         members,
         background: options.background,
         background_elapsed,
+        missing,
         samples,
     });
 
@@ -214,13 +219,14 @@ async fn run_federation(
                 "propagating more workloads"
             );
             let extra = target - templates;
-            latency::propagate_background(
+            let (_, missing) = latency::propagate_background(
                 federation,
                 &member_writes,
                 options.background,
                 options.background + extra,
             )
             .await?;
+            results.scale_missing += missing;
             templates = target;
         }
         tracing::info!(members, templates, "memory and cold start");

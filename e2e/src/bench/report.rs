@@ -55,10 +55,11 @@ pub fn render(options: &Options, results: &Results) -> String {
             let rate = c.per_second();
             let _ = writeln!(
                 out,
-                "| scheduler controller (create → `Scheduled=True`; creates alone {}) | {} | {} | {} | {:.0} | {} |",
+                "| scheduler controller (create → `Scheduled=True`; creates alone {}) | {} | {} ({} scheduled) | {} | {:.0} | {} |",
                 ms(c.create_elapsed),
                 c.clusters,
                 c.bindings,
+                c.scheduled,
                 ms(c.elapsed),
                 rate,
                 verdict(rate >= SCHEDULE_RATE_GOAL)
@@ -91,10 +92,15 @@ pub fn render(options: &Options, results: &Results) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {} ({:.1} s) | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} ({:.1} s{}) | {} | {} | {} | {} | {} | {} | {} |",
                 run.members,
                 run.background,
                 run.background_elapsed.as_secs_f64(),
+                if run.missing > 0 {
+                    format!(", **{} never arrived**", run.missing)
+                } else {
+                    String::new()
+                },
                 summary.count,
                 ms(summary.p50),
                 ms(summary.p99),
@@ -191,6 +197,13 @@ pub fn render(options: &Options, results: &Results) -> String {
         }
         let _ = writeln!(out);
     }
+    if results.scale_missing > 0 {
+        let _ = writeln!(
+            out,
+            "**{} workloads added for the scale part never reached a member.**\n",
+            results.scale_missing
+        );
+    }
     if let Some(rss) = results.bench_rss {
         let _ = writeln!(
             out,
@@ -235,6 +248,7 @@ mod tests {
                 members: 10,
                 background: 1000,
                 background_elapsed: Duration::from_secs(3),
+                missing: 0,
                 samples: (1..=100)
                     .map(|i| crate::bench::latency::Sample {
                         binding: Some(Duration::from_millis(i / 2)),

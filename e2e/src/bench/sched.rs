@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use futures::StreamExt;
 use karmada_api::cluster::v1alpha1::Cluster;
 use karmada_api::policy::v1alpha1::Placement;
@@ -32,6 +32,10 @@ impl PureResult {
     }
 }
 
+/// Bindings whose reservations are kept together (≈ 100 × 25 replicas × 100m = 250 CPU, well
+/// under the ~1,300 CPU free over 100 clusters).
+const RESERVATION_WINDOW: usize = 100;
+
 /// Replicas of binding `i`: 1 … 50, varied deterministically.
 fn replicas_of(i: usize) -> i32 {
     ((i * 7919) % 50 + 1) as i32
@@ -58,7 +62,12 @@ pub fn pure(clusters: usize, bindings: usize) -> anyhow::Result<PureResult> {
     let mut placed = 0;
     let mut targets = 0;
     let started = Instant::now();
-    for spec in &specs {
+    for (i, spec) in specs.iter().enumerate() {
+        // The controller releases a reservation once the cluster's summary shows it; here every
+        // RESERVATION_WINDOW bindings, so capacity never runs out and every call does full work.
+        if i % RESERVATION_WINDOW == 0 {
+            reserved = Reservations::new();
+        }
         let request = ScheduleRequest {
             spec,
             placement: &placement,
@@ -99,11 +108,13 @@ pub struct ControllerResult {
     pub elapsed: Duration,
     /// Creating the bindings alone.
     pub create_elapsed: Duration,
+    /// Bindings scheduled when the wait ended (all of them unless it timed out).
+    pub scheduled: usize,
 }
 
 impl ControllerResult {
     pub fn per_second(&self) -> f64 {
-        self.bindings as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
+        self.scheduled as f64 / self.elapsed.as_secs_f64().max(f64::EPSILON)
     }
 }
 
@@ -152,7 +163,7 @@ pub async fn through_controller(
     created.into_iter().collect::<anyhow::Result<Vec<()>>>()?;
     let create_elapsed = started.elapsed();
     let deadline = started + timeout;
-    let elapsed = loop {
+    let (elapsed, scheduled_count) = loop {
         let list = api.list(&ListParams::default()).await?;
         let done = list
             .items
@@ -165,11 +176,8 @@ pub async fn through_controller(
             })
             .filter(|b| scheduled(b))
             .count();
-        if done >= bindings {
-            break started.elapsed();
-        }
-        if Instant::now() > deadline {
-            bail!("only {done}/{bindings} bindings scheduled after {timeout:?}");
+        if done >= bindings || Instant::now() > deadline {
+            break (started.elapsed(), done);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
@@ -192,6 +200,7 @@ pub async fn through_controller(
         bindings,
         elapsed,
         create_elapsed,
+        scheduled: scheduled_count,
     })
 }
 
@@ -208,9 +217,9 @@ mod tests {
 
     #[test]
     fn the_pure_run_places_every_binding_over_ample_clusters() {
-        let result = pure(10, 50).expect("runs");
-        assert_eq!(result.bindings, 50);
-        assert_eq!(result.placed, 50, "{result:?}");
-        assert!(result.targets >= 50);
+        let result = pure(100, 300).expect("runs");
+        assert_eq!(result.bindings, 300);
+        assert_eq!(result.placed, 300, "{result:?}");
+        assert!(result.targets >= 300);
     }
 }
