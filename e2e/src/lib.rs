@@ -2,6 +2,7 @@
 //! real processes (so a test can SIGKILL and restart them), simulated members in-process, and
 //! helpers to wait on conditions.
 
+pub mod bench;
 pub mod etcd;
 pub mod federation;
 pub mod scenario;
