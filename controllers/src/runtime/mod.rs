@@ -62,9 +62,15 @@ pub async fn run<K, F, Fut, E>(
                     }
                     Err(error) => {
                         let delay = queue.add_rate_limited(key.clone());
-                        span.in_scope(
-                            || tracing::warn!(retry_in = ?delay, "reconcile failed: {error}"),
-                        );
+                        let (message, conflict) = summarize(&error.to_string());
+                        span.in_scope(|| {
+                            if conflict {
+                                // Optimistic concurrency at work: retried at once with fresh data.
+                                tracing::debug!(retry_in = ?delay, "reconcile raced a newer write: {message}")
+                            } else {
+                                tracing::warn!(retry_in = ?delay, "reconcile failed: {message}")
+                            }
+                        });
                     }
                 }
                 queue.done(&key);
