@@ -45,6 +45,10 @@ async fn propagation_scenarios() {
             Box::pin(namespaces_are_propagated_unless_skipped(&f)),
         ),
         (
+            "field overrider on embedded YAML and JSON",
+            Box::pin(field_overrider_rewrites_embedded_yaml_and_json(&f)),
+        ),
+        (
             "CRD and custom resource",
             Box::pin(crd_and_custom_resource(&f)),
         ),

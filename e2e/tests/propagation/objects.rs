@@ -400,3 +400,71 @@ spec:
     })
     .await;
 }
+
+pub(crate) async fn field_overrider_rewrites_embedded_yaml_and_json(f: &Federation) {
+    let ns = "e2e-field";
+    apply(f, &ns_yaml(ns));
+    namespace_everywhere(f, ns).await;
+    apply(
+        f,
+        &format!(
+            r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: {{name: app-config, namespace: {ns}}}
+data:
+  config.yaml: |
+    mode: blue
+    size: 1
+  config.json: '{{"mode":"blue","size":1}}'
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: PropagationPolicy
+metadata: {{name: app-config, namespace: {ns}}}
+spec:
+  resourceSelectors: [{{apiVersion: v1, kind: ConfigMap, name: app-config}}]
+  placement: {{clusterAffinity: {{clusterNames: [member1, member2]}}}}
+---
+apiVersion: policy.karmada.io/v1alpha1
+kind: OverridePolicy
+metadata: {{name: app-config, namespace: {ns}}}
+spec:
+  resourceSelectors: [{{apiVersion: v1, kind: ConfigMap, name: app-config}}]
+  overrideRules:
+  - targetCluster: {{clusterNames: [member1]}}
+    overriders:
+      fieldOverrider:
+      - fieldPath: /data/config.yaml
+        yaml: [{{subPath: /mode, operator: replace, value: green}}]
+      - fieldPath: /data/config.json
+        json: [{{subPath: /size, operator: replace, value: 3}}]
+"#
+        ),
+    );
+    let data = |member: &'static str| async move {
+        let cm = get_ns::<ConfigMap>(&f.member(member), ns, "app-config")
+            .await?
+            .ok_or(format!("absent in {member}"))?;
+        Ok::<_, String>(cm.data.unwrap_or_default())
+    };
+    wait_for(
+        "the embedded documents overridden in member1 only",
+        WAIT,
+        || async {
+            let (one, two) = (data("member1").await?, data("member2").await?);
+            let yaml_ok = one
+                .get("config.yaml")
+                .is_some_and(|y| y.contains("mode: green") && y.contains("size: 1"));
+            let json: serde_json::Value =
+                serde_json::from_str(one.get("config.json").map(String::as_str).unwrap_or("null"))
+                    .map_err(|e| e.to_string())?;
+            let untouched = two
+                .get("config.yaml")
+                .is_some_and(|y| y.contains("mode: blue"));
+            (yaml_ok && json == json!({"mode": "blue", "size": 3}) && untouched)
+                .then_some(())
+                .ok_or(format!("member1 {one:?}, member2 {two:?}"))
+        },
+    )
+    .await;
+}

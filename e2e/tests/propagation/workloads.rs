@@ -218,7 +218,23 @@ spec:
             .unwrap_or(0)
     };
     assert!(of("member3") > of("member1"), "{result:?}");
-    // Scale up then down: incremental.
+    // Scale up: only the added replicas are divided, by free capacity.
+    kubectl(f, &["scale", "deploy", "dyn", "-n", ns, "--replicas", "15"]);
+    wait_for("dyn scaled up without moving replicas", WAIT, || async {
+        let s = split("dyn").await?;
+        let grew = s.iter().all(|(name, r)| {
+            *r >= result
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, r)| *r)
+                .unwrap_or(0)
+        });
+        (s.iter().map(|(_, r)| r).sum::<i32>() == 15 && grew)
+            .then_some(())
+            .ok_or(format!("{s:?}"))
+    })
+    .await;
+    // Scale down: proportional to what each cluster has.
     kubectl(f, &["scale", "deploy", "dyn", "-n", ns, "--replicas", "6"]);
     wait_for("dyn scaled down proportionally", WAIT, || async {
         let s = split("dyn").await?;
