@@ -71,7 +71,12 @@ where
             handlers: handlers.clone(),
         };
         tokio::spawn(async move {
-            let mut stream = watcher::watcher(api, config).default_backoff().boxed();
+            // managedFields are for the API server's apply machinery; no controller reads them,
+            // and they are often the larger part of an object: not kept in the caches.
+            let mut stream = watcher::watcher(api, config)
+                .default_backoff()
+                .modify(|object| object.meta_mut().managed_fields = None)
+                .boxed();
             // Objects cached before a relist that the relist has not listed (yet).
             let mut unseen: HashSet<ObjectRef<K>> = HashSet::new();
             loop {

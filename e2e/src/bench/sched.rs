@@ -41,6 +41,11 @@ fn replicas_of(i: usize) -> i32 {
     ((i * 7919) % 50 + 1) as i32
 }
 
+/// Replicas of binding `i` through the controller: 1 or 2.
+fn controller_replicas_of(i: usize) -> i32 {
+    (i % 2 + 1) as i32
+}
+
 /// Schedules `bindings` bindings one after the other over `clusters` clusters (varied usage), as
 /// the controller does: reservations from earlier decisions are counted against later ones.
 pub fn pure(clusters: usize, bindings: usize) -> anyhow::Result<PureResult> {
@@ -147,9 +152,12 @@ pub async fn through_controller(
         .map(|i| {
             let api = api.clone();
             async move {
+                // One or two replicas each, so that every binding fits the members' free
+                // capacity: beyond it the scheduler (rightly) reports Unschedulable, since the
+                // capacity it hands out stays reserved until the members' summaries show it.
                 let binding: ResourceBinding = serde_json::from_value(objects::binding(
                     &format!("sched-{i}"),
-                    replicas_of(i),
+                    controller_replicas_of(i),
                 ))?;
                 api.create(&PostParams::default(), &binding)
                     .await
