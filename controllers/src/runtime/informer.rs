@@ -1,6 +1,8 @@
 //! Informers: a watch of one resource feeding a shared cache ([`Store`]) and the handlers that
-//! turn changes into queue keys. A relist after a broken watch reports the objects that vanished
-//! meanwhile as deletions, so handlers see every deletion.
+//! turn changes into queue keys. Handlers hear of an object only once the cache shows it (the
+//! objects of a list when the list completes), so a reconcile started by a handler always finds it;
+//! a relist after a broken watch reports the objects that vanished meanwhile as deletions, so
+//! handlers see every deletion.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
@@ -79,6 +81,9 @@ where
                 .boxed();
             // Objects cached before a relist that the relist has not listed (yet).
             let mut unseen: HashSet<ObjectRef<K>> = HashSet::new();
+            // Objects a (re)list brought: the cache shows them only once the list is complete,
+            // so handlers hear of them then (a handler's reconcile reads the cache).
+            let mut listed: Vec<K> = Vec::new();
             loop {
                 let event = tokio::select! {
                     _ = super::stopped(&mut shutdown) => break,
@@ -95,6 +100,7 @@ where
                 let mut vanished = Vec::new();
                 match &event {
                     Event::Init => {
+                        listed.clear();
                         unseen = store
                             .state()
                             .iter()
@@ -103,6 +109,7 @@ where
                     }
                     Event::InitApply(object) => {
                         unseen.remove(&ObjectRef::from_obj_with(object, dyntype.clone()));
+                        listed.push(object.clone());
                     }
                     Event::InitDone => {
                         for gone in unseen.drain() {
@@ -121,9 +128,14 @@ where
                     }
                 };
                 match &event {
-                    Event::Apply(object) | Event::InitApply(object) => dispatch(object, false),
+                    Event::Apply(object) => dispatch(object, false),
                     Event::Delete(object) => dispatch(object, true),
-                    Event::Init | Event::InitDone => {}
+                    Event::InitDone => {
+                        for object in listed.drain(..) {
+                            dispatch(&object, false);
+                        }
+                    }
+                    Event::Init | Event::InitApply(_) => {}
                 }
                 for object in vanished {
                     dispatch(&object, true);
@@ -151,5 +163,74 @@ where
     /// Waits until the first list is in the cache.
     pub async fn ready(&self) {
         let _ = self.store.wait_until_ready().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The informer against a real (in-process) API server.
+    use super::*;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use std::sync::Mutex;
+
+    #[tokio::test]
+    async fn handlers_hear_of_listed_objects_only_once_the_cache_shows_them() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let options = <karmada_apiserver::server::Options as clap::Parser>::try_parse_from([
+            "karmada-apiserver",
+            "--data-dir",
+            &dir.path().display().to_string(),
+            "--secure-port",
+            "0",
+        ])
+        .expect("options");
+        let server = karmada_apiserver::server::start(options)
+            .await
+            .expect("server");
+        let kubeconfig =
+            kube::config::Kubeconfig::read_from(server.kubeconfig.clone().expect("kubeconfig"))
+                .expect("kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &Default::default())
+            .await
+            .expect("config");
+        let client = kube::Client::try_from(config).expect("client");
+        let api: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+        for i in 0..20 {
+            let cm: ConfigMap = serde_json::from_value(
+                serde_json::json!({"metadata": {"name": format!("cm-{i}")}}),
+            )
+            .expect("a configmap");
+            api.create(&Default::default(), &cm).await.expect("created");
+        }
+        let (_stop, stopped) = watch::channel(false);
+        let informer: Informer<ConfigMap> =
+            Informer::start(api, watcher::Config::default(), stopped);
+        // Registered before the list completes: every callback must find its object cached.
+        let misses = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::new(Mutex::new(0usize));
+        {
+            let (store, misses, seen) = (informer.store().clone(), misses.clone(), seen.clone());
+            informer.on_change(move |cm: &ConfigMap, _| {
+                *seen.lock().unwrap() += 1;
+                if store.get(&ObjectRef::from_obj(cm)).is_none() {
+                    misses.lock().unwrap().push(cm.metadata.name.clone());
+                }
+            });
+        }
+        informer.ready().await;
+        tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while *seen.lock().unwrap() < 20 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        })
+        .await
+        .expect("all 20 heard of");
+        assert!(
+            misses.lock().unwrap().is_empty(),
+            "heard of before cached: {:?}",
+            misses.lock().unwrap()
+        );
+        server.shutdown().await;
     }
 }
