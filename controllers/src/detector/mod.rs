@@ -556,48 +556,33 @@ async fn reconcile_policy(
     templates: Queue<TemplateKey>,
     key: Key,
 ) -> Result<Action, Error> {
-    let (deleting, finalizers, label, permanent_id, finalizer) = match &key.namespace {
-        Some(_) => {
-            let Some(policy) = ctx
-                .informers
+    // The twins differ only in where they are cached and in their label and finalizer names.
+    let (meta, label, finalizer) = match &key.namespace {
+        Some(_) => (
+            ctx.informers
                 .propagation_policies
                 .store()
                 .get(&key.object_ref())
-            else {
-                return Ok(Action::Done);
-            };
-            (
-                policy.metadata.deletion_timestamp.is_some(),
-                policy.metadata.finalizers.clone().unwrap_or_default(),
-                names::PROPAGATION_POLICY_PERMANENT_ID_LABEL,
-                policy
-                    .labels()
-                    .get(names::PROPAGATION_POLICY_PERMANENT_ID_LABEL)
-                    .cloned(),
-                names::PROPAGATION_POLICY_CONTROLLER_FINALIZER,
-            )
-        }
-        None => {
-            let Some(policy) = ctx
-                .informers
+                .map(|p| p.metadata.clone()),
+            names::PROPAGATION_POLICY_PERMANENT_ID_LABEL,
+            names::PROPAGATION_POLICY_CONTROLLER_FINALIZER,
+        ),
+        None => (
+            ctx.informers
                 .cluster_propagation_policies
                 .store()
                 .get(&key.object_ref())
-            else {
-                return Ok(Action::Done);
-            };
-            (
-                policy.metadata.deletion_timestamp.is_some(),
-                policy.metadata.finalizers.clone().unwrap_or_default(),
-                names::CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL,
-                policy
-                    .labels()
-                    .get(names::CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL)
-                    .cloned(),
-                names::CLUSTER_PROPAGATION_POLICY_CONTROLLER_FINALIZER,
-            )
-        }
+                .map(|p| p.metadata.clone()),
+            names::CLUSTER_PROPAGATION_POLICY_PERMANENT_ID_LABEL,
+            names::CLUSTER_PROPAGATION_POLICY_CONTROLLER_FINALIZER,
+        ),
     };
+    let Some(meta) = meta else {
+        return Ok(Action::Done);
+    };
+    let deleting = meta.deletion_timestamp.is_some();
+    let finalizers = meta.finalizers.clone().unwrap_or_default();
+    let permanent_id = meta.labels.as_ref().and_then(|l| l.get(label)).cloned();
     if !deleting || !finalizers.iter().any(|f| f == finalizer) {
         return Ok(Action::Done);
     }
